@@ -1,0 +1,83 @@
+"""What crosses the transport: a request as the plugin sees it, and the answer it plans.
+
+Both are independent of respx and of the httpx generation, so the same answers can be
+served by another front end (a loopback server) later.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+Generation = Literal["httpx", "httpx2"]
+
+
+@dataclass(frozen=True)
+class Request:
+    """One HTTP request from the code under test."""
+
+    method: str
+    url: str
+    headers: Mapping[str, str]
+    body: bytes = b""
+    generation: Generation = "httpx"
+    #: The client's timeouts, as httpcore passes them (``connect``, ``read``, ...).
+    timeouts: Mapping[str, float | None] = field(default_factory=dict)
+
+    @property
+    def host(self) -> str:
+        """The host name the request was sent to."""
+        return urlsplit(self.url).hostname or ""
+
+    @property
+    def path(self) -> str:
+        """The URL path, without the query."""
+        return urlsplit(self.url).path
+
+    @property
+    def query(self) -> str:
+        """The raw query string."""
+        return urlsplit(self.url).query
+
+    @property
+    def json(self) -> Any:
+        """The body parsed as JSON, or ``None`` when it is not JSON."""
+        if not self.body:
+            return None
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            return None
+
+
+@dataclass
+class Answer:
+    """What the transport sends back (or raises) for one request."""
+
+    status: int = 200
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+    #: For a streamed answer: the body as chunks, sent one by one.
+    chunks: list[bytes] | None = None
+    #: A network fault the client library raises instead of a response.
+    network: str | None = None
+    #: How a streamed answer ends early: ``"truncated"`` drops the connection.
+    stream_end: Literal["complete", "truncated"] = "complete"
+    #: Fake seconds of latency before the answer.
+    delay: float = 0.0
+    #: Where the content chunks of a stream start and end (the rest is framing).
+    content_start: int = 0
+    content_end: int | None = None
+    #: Content chunks delivered before a stream fault, ``None`` when nothing broke.
+    delivered: int | None = None
+
+    def header(self, name: str) -> str | None:
+        """Return the first value of header `name` (case-insensitive), or ``None``."""
+        lowered = name.lower()
+        for key, value in self.headers:
+            if key.lower() == lowered:
+                return value
+        return None

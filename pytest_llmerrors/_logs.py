@@ -1,0 +1,47 @@
+"""Capture of the application's log records during a test, whatever its logger levels."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+
+class LogCapture(logging.Handler):
+    """Keeps every record that reaches the root logger at `level` or above.
+
+    Like ``caplog.set_level``, it lowers the root logger's level for the test so records at
+    `level` are emitted even where the application left the default WARNING.
+    """
+
+    def __init__(self, level: int = logging.DEBUG) -> None:
+        super().__init__(level)
+        self._records: list[logging.LogRecord] = []
+        self._guard = threading.Lock()
+        self._saved_level: int | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Keep `record`."""
+        with self._guard:
+            self._records.append(record)
+
+    @property
+    def records(self) -> list[logging.LogRecord]:
+        """The records captured so far."""
+        with self._guard:
+            return list(self._records)
+
+    def start(self) -> None:
+        """Attach to the root logger and open it to `level`."""
+        root = logging.getLogger()
+        self._saved_level = root.level
+        if root.level > self.level or root.level == logging.NOTSET:
+            root.setLevel(self.level)
+        root.addHandler(self)
+
+    def stop(self) -> None:
+        """Detach and restore the root logger's level."""
+        root = logging.getLogger()
+        root.removeHandler(self)
+        if self._saved_level is not None:
+            root.setLevel(self._saved_level)
+            self._saved_level = None

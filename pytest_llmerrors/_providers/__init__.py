@@ -1,0 +1,99 @@
+"""Provider profiles and the scenario catalog."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from .._faults import Fault
+from . import anthropic, openai
+from ._profile import Endpoint, Provider, Route, hex_request_id, transport_faults
+
+#: Built-in profiles, by name, each built on first use.
+_BUILTIN: dict[str, Callable[[], Provider]] = {
+    "anthropic": anthropic.profile,
+    "openai": openai.profile,
+}
+
+
+class Registry:
+    """The provider profiles one test run knows: built-ins plus those from hooks."""
+
+    def __init__(self, extra: Iterable[Provider] = ()) -> None:
+        self._profiles: dict[str, Provider] = {}
+        self._extra = {p.name: p for p in extra}
+
+    def names(self) -> list[str]:
+        """Return every known provider name, sorted."""
+        return sorted({*_BUILTIN, *self._extra})
+
+    def get(self, name: str) -> Provider:
+        """Return the profile `name`, or raise ``ValueError`` naming the valid ones."""
+        if name in self._extra:
+            return self._extra[name]
+        if name not in _BUILTIN:
+            raise ValueError(
+                f"Unknown provider {name!r}. Valid providers: {', '.join(self.names())}."
+            )
+        if name not in self._profiles:
+            self._profiles[name] = _BUILTIN[name]()
+        return self._profiles[name]
+
+    def by_host(self, host: str) -> Provider | None:
+        """Return the profile whose public API lives on `host`, if any."""
+        for name in self.names():
+            profile = self.get(name)
+            if host in profile.hosts:
+                return profile
+        return None
+
+
+DEFAULT_REGISTRY = Registry()
+
+
+def openai_compatible_provider(
+    name: str,
+    *,
+    request_id_header: str = "x-request-id",
+    request_id_prefix: str = "req_",
+    hosts: Iterable[str] = (),
+    prefix: str = "",
+    scenarios: Iterable[Fault] = (),
+) -> Provider:
+    """Build the profile of an OpenAI-compatible gateway in one line.
+
+    It serves OpenAI's endpoints (under `prefix`) with OpenAI's error shape and catalog,
+    sends its request ids in `request_id_header`, and adds or replaces `scenarios`.
+    """
+    if not name or not name.replace("_", "").replace("-", "").isalnum():
+        raise ValueError(f"A provider name is letters, digits, '-' and '_', not {name!r}.")
+    base = openai.profile()
+    profile = Provider(
+        name=name,
+        endpoints=(Endpoint(base.endpoints[0].shape, prefix),),
+        request_id_header=request_id_header,
+        new_request_id=hex_request_id(request_id_prefix, 32),
+        statuses=dict(base.statuses),
+        hosts=tuple(hosts),
+        description=f"OpenAI-compatible gateway {name}",
+    )
+    profile.add(base.scenarios.values())
+    profile.add(scenarios)
+    return profile
+
+
+def catalog(provider: str) -> list[Fault]:
+    """Return the scenarios of `provider`, sorted by name."""
+    profile = DEFAULT_REGISTRY.get(provider)
+    return [profile.scenarios[name] for name in sorted(profile.scenarios)]
+
+
+__all__ = [
+    "DEFAULT_REGISTRY",
+    "Endpoint",
+    "Provider",
+    "Registry",
+    "Route",
+    "catalog",
+    "openai_compatible_provider",
+    "transport_faults",
+]

@@ -1,0 +1,93 @@
+"""The OpenAI profile: chat completions, responses and embeddings on ``/v1``."""
+
+from __future__ import annotations
+
+from .._faults import Fault
+from ._profile import Endpoint, OpenAIShape, Provider, hex_request_id, transport_faults
+
+#: Headers OpenAI sends with a rate-limit error.
+_RATE_LIMIT_HEADERS = {
+    "x-ratelimit-limit-requests": "500",
+    "x-ratelimit-remaining-requests": "0",
+    "x-ratelimit-reset-requests": "1s",
+}
+
+
+def scenarios() -> list[Fault]:
+    """Return OpenAI's documented errors as scenarios."""
+    return [
+        Fault("bad_request", 400, "give_up", error_type="invalid_request_error",
+              message="Invalid value for 'messages': expected an array.",
+              advice="The request itself is wrong; fix it, a retry sends the same bytes."),
+        Fault("context_length_exceeded", 400, "give_up", error_type="invalid_request_error",
+              code="context_length_exceeded",
+              message="This model's maximum context length is 128000 tokens. "
+              "However, your messages resulted in 131072 tokens.",
+              advice="Shorten the input or pick a model with a longer context."),
+        Fault("invalid_api_key", 401, "give_up", error_type="invalid_request_error",
+              code="invalid_api_key",
+              message="Incorrect API key provided: sk-proj-****1234. You can find your API key "
+              "at https://platform.openai.com/account/api-keys.",
+              advice="The key is wrong or revoked; retrying cannot fix it."),
+        Fault("permission_denied", 403, "give_up", error_type="invalid_request_error",
+              code="unsupported_country_region_territory",
+              message="Country, region, or territory not supported.",
+              advice="The key may not use this model or region; no retry helps."),
+        Fault("not_found", 404, "give_up", error_type="invalid_request_error",
+              code="model_not_found",
+              message="The model `gpt-9` does not exist or you do not have access to it.",
+              advice="Check the model name and the key's access to it."),
+        Fault("conflict", 409, "retry", error_type="invalid_request_error",
+              message="The request conflicted with another request; please retry.",
+              advice="A concurrent change collided with this one; retry with backoff."),
+        Fault("request_too_large", 413, "give_up", error_type="invalid_request_error",
+              message="Request too large: the body exceeds the maximum size.",
+              advice="Send less: trim the history or the attachments."),
+        Fault("unprocessable", 422, "give_up", error_type="invalid_request_error",
+              message="The request was well-formed but could not be processed.",
+              advice="The request is semantically invalid; fix it."),
+        Fault("rate_limit", 429, "retry", error_type="requests", code="rate_limit_exceeded",
+              message="Rate limit reached for gpt-4o-mini in organization org-test on requests "
+              "per min (RPM): Limit 500, Used 500, Requested 1. Please try again in 1s.",
+              retry_after=1, headers=_RATE_LIMIT_HEADERS,
+              advice="Back off exponentially with jitter and honour Retry-After."),
+        Fault("spend_ceiling", 429, "give_up", error_type="insufficient_quota",
+              code="insufficient_quota",
+              message="You exceeded your current quota, please check your plan and billing "
+              "details.",
+              advice="The quota is spent: OpenAI says so with a 429 that no retry can clear; "
+              "give up and alert."),
+        Fault("server_error", 500, "retry", error_type="server_error",
+              message="The server had an error while processing your request. Sorry about that!",
+              advice="A transient failure on OpenAI's side; retry with backoff."),
+        Fault("bad_gateway", 502, "retry", error_type="server_error",
+              message="Bad gateway.", advice="A proxy in front of the API failed; retry."),
+        Fault("service_unavailable", 503, "retry", error_type="server_error",
+              message="The server is overloaded or not ready yet.",
+              advice="Capacity is short for a moment; retry with backoff."),
+        Fault("overloaded", 503, "retry", error_type="server_error", code="engine_overloaded",
+              message="That model is currently overloaded with other requests. You can retry "
+              "your request.",
+              advice="The model is overloaded; back off and retry."),
+        Fault("gateway_timeout", 504, "retry", error_type="server_error",
+              message="Gateway timeout.", advice="The request took too long upstream; retry."),
+        *transport_faults("openai"),
+    ]
+
+
+def profile() -> Provider:
+    """Build the OpenAI profile."""
+    provider = Provider(
+        name="openai",
+        endpoints=(Endpoint(OpenAIShape()),),
+        request_id_header="x-request-id",
+        new_request_id=hex_request_id("req_", 32),
+        hosts=("api.openai.com",),
+        description="OpenAI API (chat completions, responses, embeddings)",
+        statuses={400: "bad_request", 401: "invalid_api_key", 403: "permission_denied",
+                  404: "not_found", 409: "conflict", 413: "request_too_large",
+                  422: "unprocessable", 429: "rate_limit", 500: "server_error",
+                  502: "bad_gateway", 503: "service_unavailable", 504: "gateway_timeout"},
+    )
+    provider.add(scenarios())
+    return provider

@@ -1,0 +1,224 @@
+"""Interception of httpx and httpx2 clients through respx's httpcore mockers.
+
+Patching the httpcore (or httpcore2) connection pools catches every client, including
+those created before the test started. Network faults are raised as httpcore exceptions so
+the client's own transport maps them to its library's exception types, as in production.
+"""
+
+from __future__ import annotations
+
+import importlib
+from abc import ABC
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any, ClassVar
+
+import httpx
+import respx
+from respx.mocks import HTTPCoreMocker, Mocker
+
+from ._exchange import Answer, Generation, Request
+
+#: The respx mocker name for each httpx generation, and the core package it patches.
+_CORE = {"httpx": "httpcore", "httpx2": "httpcore2"}
+_TAG = "llmerrors.generation"
+
+Handler = Callable[[Request], "Answer | None"]
+
+
+class _Stream(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A response body served chunk by chunk, optionally dropping the connection at the end."""
+
+    def __init__(self, chunks: list[bytes], truncated: bool, core: Any) -> None:
+        self._chunks = chunks
+        self._truncated = truncated
+        self._core = core
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self._chunks
+        if self._truncated:
+            raise self._core.RemoteProtocolError(
+                "peer closed connection without sending complete message body "
+                "(injected by pytest-llmerrors: stream_truncated)"
+            )
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self._chunks:
+            yield chunk
+        if self._truncated:
+            raise self._core.RemoteProtocolError(
+                "peer closed connection without sending complete message body "
+                "(injected by pytest-llmerrors: stream_truncated)"
+            )
+
+
+_NETWORK_EXCEPTIONS = {
+    "connect_error": ("ConnectError", "[Errno 111] Connection refused"),
+    "connect_timeout": ("ConnectTimeout", "timed out while connecting"),
+    "read_timeout": ("ReadTimeout", "The read operation timed out"),
+}
+
+
+class _LLMErrorsMocker(HTTPCoreMocker, ABC):
+    """Base of the two mockers: answers from the active `Interceptor`, or passes through."""
+
+    generation: ClassVar[Generation]
+    core_name: ClassVar[str]
+    interceptor: ClassVar[Interceptor | None] = None
+
+    @classmethod
+    def core(cls) -> Any:
+        """Return the httpcore module, looked up now: a test run may have re-imported it."""
+        return importlib.import_module(cls.core_name)
+
+    @classmethod
+    def to_httpx_request(cls, **kwargs: Any) -> httpx.Request:
+        request: httpx.Request = super().to_httpx_request(**kwargs)
+        request.extensions = {**request.extensions, _TAG: cls.generation}
+        return request
+
+    @classmethod
+    def from_sync_httpx_response(cls, httpx_response: Any, target: Any, **kwargs: Any) -> Any:
+        return cls.core().Response(
+            status=httpx_response.status_code,
+            headers=httpx_response.headers.raw,
+            content=httpx_response.stream,
+            extensions=httpx_response.extensions,
+        )
+
+    @classmethod
+    def _plan(cls, httpx_request: httpx.Request) -> Answer | None:
+        interceptor = cls.interceptor
+        if interceptor is None:
+            return None
+        timeout = httpx_request.extensions.get("timeout") or {}
+        request = Request(
+            method=httpx_request.method,
+            url=str(httpx_request.url),
+            headers=dict(httpx_request.headers),
+            body=httpx_request.content,
+            generation=cls.generation,
+            timeouts=dict(timeout),
+        )
+        return interceptor.handler(request)
+
+    @classmethod
+    def _respond(cls, answer: Answer) -> Any:
+        if answer.network is not None:
+            name, message = _NETWORK_EXCEPTIONS[answer.network]
+            raise getattr(cls.core(), name)(f"{message} (injected by pytest-llmerrors)")
+        if answer.chunks is not None:
+            stream: Any = _Stream(answer.chunks, answer.stream_end == "truncated", cls.core())
+        else:
+            stream = _Stream([answer.body], False, cls.core())
+        return cls.core().Response(
+            status=answer.status, headers=answer.headers, content=stream, extensions={}
+        )
+
+    @classmethod
+    def _send_sync_request(
+        cls, httpx_request: Any, *, target_spec: Any, instance: Any, **kwargs: Any
+    ) -> Any:
+        answer = cls._plan(httpx_request)
+        if answer is None:
+            return target_spec(instance, **kwargs)
+        assert cls.interceptor is not None
+        cls.interceptor.wait(answer.delay)
+        return cls._respond(answer)
+
+    @classmethod
+    async def _send_async_request(
+        cls, httpx_request: Any, *, target_spec: Any, instance: Any, **kwargs: Any
+    ) -> Any:
+        answer = cls._plan(httpx_request)
+        if answer is None:
+            return await target_spec(instance, **kwargs)
+        assert cls.interceptor is not None
+        await cls.interceptor.async_wait(answer.delay)
+        return cls._respond(answer)
+
+
+def _mocker_for(generation: Generation) -> type[_LLMErrorsMocker] | None:
+    """Return the mocker class of `generation`, defining it on first use; ``None`` if absent."""
+    name = f"llmerrors_{_CORE[generation]}"
+    existing = Mocker.registry.get(name)
+    if existing is not None:
+        assert issubclass(existing, _LLMErrorsMocker)
+        return existing
+    core_name = _CORE[generation]
+    try:
+        importlib.import_module(core_name)
+        importlib.import_module(generation)
+    except ImportError:
+        return None
+    targets = [t.replace("httpcore.", f"{core_name}.", 1) for t in HTTPCoreMocker.targets]
+    return type(  # type: ignore[no-any-return]
+        f"LLMErrors{core_name.capitalize()}Mocker",
+        (_LLMErrorsMocker,),
+        {"name": name, "targets": targets, "generation": generation, "core_name": core_name},
+    )
+
+
+class Interceptor:
+    """Answers every httpx and httpx2 request while started, through `handler`.
+
+    `handler` returns the answer, or ``None`` to let the request through to the network.
+    `advance` moves the fake clock for latency; without it latency is really slept.
+    """
+
+    def __init__(self, handler: Handler, advance: Callable[[float], None] | None) -> None:
+        self.handler = handler
+        self._advance = advance
+        self._routers: list[tuple[type[_LLMErrorsMocker], respx.MockRouter]] = []
+
+    @staticmethod
+    def generations() -> list[Generation]:
+        """Return the httpx generations installed here."""
+        return [g for g in ("httpx", "httpx2") if _mocker_for(g) is not None]
+
+    def wait(self, seconds: float) -> None:
+        """Let `seconds` of latency pass, on the fake clock if there is one."""
+        if seconds <= 0:
+            return
+        if self._advance is not None:
+            self._advance(seconds)
+        else:
+            time.sleep(seconds)
+
+    async def async_wait(self, seconds: float) -> None:
+        """Let `seconds` of latency pass without blocking the event loop."""
+        if seconds <= 0:
+            return
+        if self._advance is not None:
+            self._advance(seconds)
+        else:
+            import anyio
+
+            await anyio.sleep(seconds)
+
+    def start(self) -> None:
+        """Patch the connection pools of every installed generation."""
+        if self._routers:
+            raise RuntimeError("This interceptor is already started.")
+        for generation in ("httpx", "httpx2"):
+            mocker = _mocker_for(generation)  # type: ignore[arg-type]
+            if mocker is None:
+                continue
+            if mocker.interceptor is not None:
+                raise RuntimeError(
+                    "Another pytest-llmerrors interceptor is active: one test at a time per "
+                    "process (pytest-xdist runs tests in separate processes)."
+                )
+            router = respx.MockRouter(using=mocker.name, assert_all_called=False)
+            mocker.interceptor = self
+            router.start()
+            self._routers.append((mocker, router))
+
+    def stop(self) -> None:
+        """Undo every patch; safe to call twice."""
+        while self._routers:
+            mocker, router = self._routers.pop()
+            try:
+                router.stop(quiet=True)
+            finally:
+                mocker.interceptor = None
