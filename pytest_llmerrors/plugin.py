@@ -5,11 +5,12 @@ from __future__ import annotations
 import random
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from . import _config, _marker
+from . import _config, _marker, _report
 from ._faults import Attempt, Classification, Fault
 from ._harness import Harness
 from ._injector import ErrorInjector, build_fault
@@ -58,6 +59,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="N",
         help="Seed `random` with N before every marked test without seed=, so jitter repeats.",
     )
+    group.addoption(
+        "--llm-errors-report",
+        dest="llm_errors_report",
+        metavar="PATH",
+        help="Write every marked test's timeline and verdict to PATH as JSON.",
+    )
     for name, kind, default, help_text in _config.INI_OPTIONS:
         parser.addini(name, help=help_text, type=kind, default=default)  # type: ignore[arg-type]
 
@@ -66,6 +73,7 @@ def pytest_configure(config: pytest.Config) -> None:
     """Document the marker and check the settings."""
     config.addinivalue_line("markers", _marker.MARKER_DOC)
     config.stash[_SETTINGS] = _config.load(config)
+    config.pluginmanager.register(_Collector(config), "llmerrors-collector")
 
 
 def _settings(config: pytest.Config) -> _config.Settings:
@@ -209,3 +217,54 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
         __tracebackhide__ = True
         harness.injector.assert_resilient()
     return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Attach the test's timeline and verdict to its call report (and JUnit properties)."""
+    report = yield
+    harness = item.stash.get(_HARNESS, None)
+    if harness is not None and report.when == "call":
+        data = _report.record_of(item.nodeid, harness.injector, item.stash.get(_VERIFY, False))
+        setattr(report, _report.ATTRIBUTE, data)
+        # JUnit XML reads the properties of the teardown report, made from the item's.
+        item.user_properties.append(("llm_errors_verdict", data["verdict"]))
+        item.user_properties.append(("llm_errors_attempts", len(data["attempts"])))
+    return report
+
+
+class _Collector:
+    """Collects each test's data, from this process or from pytest-xdist workers."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.records: list[dict[str, Any]] = []
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Keep the data a call report carries."""
+        data = getattr(report, _report.ATTRIBUTE, None)
+        if data is not None and report.when == "call":
+            self.records.append(data)
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        """List each test that injected faults, and warn about faults nobody took."""
+        lines, warnings = _report.summary_lines(self.records)
+        if not lines and not warnings:
+            return
+        terminalreporter.write_sep("=", "llm-errors summary")
+        for line in lines:
+            terminalreporter.write_line(line)
+        for warning in warnings:
+            terminalreporter.write_line(f"WARNING: {warning}", yellow=True, bold=True)
+
+    def pytest_sessionfinish(self) -> None:
+        """Write the JSON report, on the controller only under pytest-xdist."""
+        path = self.config.getoption("llm_errors_report", None)
+        if not path or hasattr(self.config, "workerinput"):
+            return
+        settings = _settings(self.config)
+        _report.write_json(
+            Path(path), self.records, provider=settings.provider, seed=settings.seed
+        )

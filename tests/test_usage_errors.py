@@ -72,6 +72,7 @@ def test_bad_ini_value_is_a_usage_error(pytester: pytest.Pytester) -> None:
     pytester.makeini(
         """
         [pytest]
+        asyncio_default_fixture_loop_scope = function
         llm_errors_max_attempts = many
         """
     )
