@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 import pytest
@@ -11,12 +12,13 @@ from ._faults import Fault
 MARKER = "llm_errors"
 MARKER_DOC = (
     f"{MARKER}(*faults, provider=None, each=None, verify=False, fake_time=True, "
-    "block_network=True, seed=None): answer the test's httpx/httpx2 requests as an LLM "
+    "block_network=True, seed=None, start=None): answer the test's httpx/httpx2 requests as an LLM "
     "provider would, with `faults` queued first; `provider` names a profile (a list "
     "parametrizes the test); `each` parametrizes over the catalog ('retryable', 'give_up', "
     "'all' or a list of scenario names); `verify` runs inject_error.assert_resilient() after "
-    "the test body; `fake_time` freezes time and makes sleeps instant; `block_network` fails "
-    "requests no profile serves; `seed` seeds `random` before the test."
+    "the test body; `fake_time` freezes time and makes sleeps instant (at `start`, a datetime "
+    "or ISO 8601 string; default: now); `block_network` fails requests no profile serves; "
+    "`seed` seeds `random` before the test."
 )
 EACH_GROUPS = ("retryable", "give_up", "all")
 
@@ -32,6 +34,7 @@ class MarkerArgs:
     fake_time: bool | None = None
     block_network: bool | None = None
     seed: int | None = None
+    start: _dt.datetime | None = None
 
 
 def _signature(
@@ -42,6 +45,7 @@ def _signature(
     fake_time: bool | None = None,
     block_network: bool | None = None,
     seed: int | None = None,
+    start: _dt.datetime | str | None = None,
 ) -> MarkerArgs:
     for fault in faults:
         if isinstance(fault, bool) or not isinstance(fault, (int, str, Fault)):
@@ -66,7 +70,18 @@ def _signature(
             raise TypeError(f"{name} must be True or False, not {flag!r}")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
         raise TypeError(f"seed must be an int, not {seed!r}")
-    return MarkerArgs(tuple(faults), provider, each, verify, fake_time, block_network, seed)
+    if isinstance(start, str):
+        try:
+            start = _dt.datetime.fromisoformat(start.replace("Z", "+00:00"))
+        except ValueError:
+            raise TypeError(
+                f"start must be a datetime or an ISO 8601 string, not {start!r}"
+            ) from None
+    elif start is not None and not isinstance(start, _dt.datetime):
+        raise TypeError(f"start must be a datetime or an ISO 8601 string, not {start!r}")
+    return MarkerArgs(
+        tuple(faults), provider, each, verify, fake_time, block_network, seed, start
+    )
 
 
 def parse(mark: pytest.Mark, where: str) -> MarkerArgs:

@@ -195,6 +195,7 @@ def inject_error(
         rng_seed=f"{seed}:{item.nodeid}",
         policy_hook=policy_hook,
         on_attempt=on_attempt,
+        start=args.start,
     )
     item.stash[_HARNESS] = harness
     item.stash[_VERIFY] = settings.verify if args.verify is None else args.verify
