@@ -102,7 +102,8 @@ class Clock(Protocol):
 def _sleep_length(secs: object) -> float | None:
     """Return `secs` as time.sleep would read it, or None when time.sleep would raise."""
     try:
-        value = secs if isinstance(secs, float) else float(operator.index(secs))  # type: ignore[arg-type]
+        # float(): tenacity passes a float subclass (DoSleep) that must not leak into records.
+        value = float(secs) if isinstance(secs, float) else float(operator.index(secs))  # type: ignore[arg-type]
     except TypeError:
         return None
     return value if value >= 0.0 and not math.isinf(value) else None

@@ -48,7 +48,9 @@ class Harness:
             self.clock: FakeClock | RealClock = FakeClock(start=start, on_sleep=self._slept)
         else:
             self.clock = RealClock()
-        self.logs = LogCapture()
+        # Open the root logger only as far as the request-id rule looks: lower would flood
+        # the captured output with every library's DEBUG records.
+        self.logs = LogCapture(policy.request_id_level)
         self.injector = ErrorInjector(
             registry=registry,
             provider=self.providers[0],

@@ -7,14 +7,18 @@ import threading
 
 
 class LogCapture(logging.Handler):
-    """Keeps every record that reaches the root logger at `level` or above.
+    """Keeps every record that reaches the root logger.
 
-    Like ``caplog.set_level``, it lowers the root logger's level for the test so records at
-    `level` are emitted even where the application left the default WARNING.
+    Like ``caplog.set_level``, it lowers the root logger's level to `level` for the test, so
+    records at `level` are emitted even where the application left the default WARNING. It
+    goes no lower: that would switch on every library's DEBUG records. Records below `level`
+    that a logger configured lower still emits are kept too, so a verdict can say the
+    request id was logged, but too quietly.
     """
 
-    def __init__(self, level: int = logging.DEBUG) -> None:
-        super().__init__(level)
+    def __init__(self, level: int = logging.INFO) -> None:
+        super().__init__(logging.NOTSET)
+        self.open_level = level
         self._records: list[logging.LogRecord] = []
         self._guard = threading.Lock()
         self._saved_level: int | None = None
@@ -34,8 +38,8 @@ class LogCapture(logging.Handler):
         """Attach to the root logger and open it to `level`."""
         root = logging.getLogger()
         self._saved_level = root.level
-        if root.level > self.level or root.level == logging.NOTSET:
-            root.setLevel(self.level)
+        if root.level > self.open_level or root.level == logging.NOTSET:
+            root.setLevel(self.open_level)
         root.addHandler(self)
 
     def stop(self) -> None:

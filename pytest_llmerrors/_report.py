@@ -43,8 +43,8 @@ def record_of(nodeid: str, injector: ErrorInjector, verified: bool) -> dict[str,
         "faults": [entry.label for entry in entries],
         "unconsumed": [entry.label for entry in injector.pending()],
         "attempts": [attempt.to_dict() for attempt in injector.attempts],
-        "delays": injector.delays,
-        "sleeps": injector.sleeps,
+        "delays": [float(d) for d in injector.delays],
+        "sleeps": [float(s) for s in injector.sleeps],
         "fake_wait": round(sum(s for s in injector.sleeps if s > 0), 6),
         "verdict": verdict,
         "problems": problems,
@@ -64,7 +64,7 @@ def summary_lines(records: Iterable[Mapping[str, Any]]) -> tuple[list[str], list
             )
         if not record["faults"]:
             continue
-        waits = f"{record['fake_wait']:g}s"
+        waits = f"{round(record['fake_wait'], 2):g}s"
         lines.append(
             f"{record['nodeid']}: {', '.join(record['faults'])}; "
             f"{len(record['attempts'])} attempt(s), {waits} fake wait; {record['verdict']}"

@@ -149,6 +149,10 @@ class DoesNotLogRequestId(Client):
 class LogsRequestIdAtDebug(Client):
     log_level = logging.DEBUG
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        log.setLevel(logging.DEBUG)  # debug logging switched on for the app's own logger
+
 
 @pytest.fixture(params=["sync-httpx2", "async-httpx2", "sync-httpx", "async-httpx"])
 def ask(request):
