@@ -19,7 +19,12 @@ async def run_batch(client: openai.AsyncOpenAI, prompts: list[str]) -> list[str 
                 model="gpt-4o-mini", messages=[{"role": "user", "content": prompt}]
             )
         except openai.APIStatusError as error:
-            log.warning("prompt %r failed: HTTP %s, request id %s", prompt, error.status_code, error.request_id)
+            log.warning(
+                "prompt %r failed: HTTP %s, request id %s",
+                prompt,
+                error.status_code,
+                error.request_id,
+            )
             return None
         return reply.choices[0].message.content
 

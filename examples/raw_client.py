@@ -29,7 +29,9 @@ def _server_wait(state: tenacity.RetryCallState) -> float:
     """Honour Retry-After (seconds or HTTP-date); otherwise back off exponentially with jitter."""
     backoff = tenacity.wait_exponential_jitter(initial=1, max=30)(state)
     error = state.outcome.exception() if state.outcome else None
-    header = error.response.headers.get("retry-after") if isinstance(error, RetryableStatus) else None
+    header = (
+        error.response.headers.get("retry-after") if isinstance(error, RetryableStatus) else None
+    )
     if header is None:
         return backoff
     try:
@@ -41,7 +43,9 @@ def _server_wait(state: tenacity.RetryCallState) -> float:
 class ChatClient:
     """POSTs chat completions to an OpenAI-compatible endpoint."""
 
-    def __init__(self, base_url: str = "https://api.openai.com/v1", key: str = "sk-example") -> None:
+    def __init__(
+        self, base_url: str = "https://api.openai.com/v1", key: str = "sk-example"
+    ) -> None:
         self.http = httpx_lib.Client(base_url=base_url, headers={"authorization": f"Bearer {key}"})
 
     @tenacity.retry(
@@ -59,11 +63,17 @@ class ChatClient:
     def ask(self, prompt: str) -> str:
         """Return the model's answer to `prompt`."""
         try:
-            response = self._post({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": prompt}]})
+            response = self._post(
+                {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": prompt}]}
+            )
         except RetryableStatus as error:
-            log.error("gave up after retries, request id %s", error.response.headers.get("x-request-id"))
+            log.error(
+                "gave up after retries, request id %s", error.response.headers.get("x-request-id")
+            )
             raise
         if response.is_error:
-            log.error("HTTP %s, request id %s", response.status_code, response.headers.get("x-request-id"))
+            log.error(
+                "HTTP %s, request id %s", response.status_code, response.headers.get("x-request-id")
+            )
             response.raise_for_status()
         return response.json()["choices"][0]["message"]["content"]

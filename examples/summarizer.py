@@ -18,6 +18,10 @@ def summarize(client: anthropic.Anthropic, text: str) -> str:
             messages=[{"role": "user", "content": f"Summarize:\n\n{text}"}],
         )
     except anthropic.APIStatusError as error:
-        log.warning("summary failed (HTTP %s, request-id %s); falling back", error.status_code, error.request_id)
+        log.warning(
+            "summary failed (HTTP %s, request-id %s); falling back",
+            error.status_code,
+            error.request_id,
+        )
         return text.split(". ")[0]
     return "".join(block.text for block in message.content if block.type == "text")

@@ -85,6 +85,7 @@ from dataclasses import dataclass
 from ._calls import Call, Calls, group_calls
 from ._faults import Attempt
 from ._policy import Policy
+from ._streams import classify_stream_fault
 from ._timeline import Sleep
 from ._verdict_format import NO_REQUEST, describe, failure, format_table, seconds
 
@@ -170,7 +171,13 @@ def _plural(count: int, word: str) -> str:
 
 
 def _kind(attempt: Attempt, policy: Policy) -> str | None:
-    """Return the attempt's classification, a Retry-After past the budget made a window."""
+    """Return the attempt's classification, a Retry-After past the budget made a window.
+
+    A stream that broke after content arrived may end its call or retry (`._streams`).
+    """
+    stream = classify_stream_fault(attempt)
+    if stream is not None:
+        return stream
     if attempt.classification is None:
         return None
     return policy.within_budget(attempt.classification, attempt.retry_after)

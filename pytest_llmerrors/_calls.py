@@ -6,10 +6,11 @@ meaning its last attempt was answered with an injected error — of the same thr
 of a task that sent nothing after it (a retry handed to a new task, as ``asyncio.wait_for``
 does on Python 3.11; never a concurrent task's first attempt); otherwise it starts a new
 call. An attempt after a success starts a new call.
-The SDKs say more and are believed when they do: ``x-stainless-retry-count: 0`` (openai,
-anthropic) marks a first attempt, and a different ``Idempotency-Key`` a different call.
-Without such headers, the same request sent again by the same task after an error is read as
-a retry: to judge two separate calls with the same request, send them from different tests.
+A different ``Idempotency-Key`` marks a different call. The SDKs' ``x-stainless-retry-count``
+is not believed: an application that retries around an SDK built with ``max_retries=0``
+(tenacity around the client, a common setup) sends ``0`` on every attempt, and those are
+retries all the same. So the same request sent again by the same task after an error is read
+as a retry: to judge two separate calls with the same request, send them from different tests.
 
 The *wait* before attempt k+1 of a call is the sum of the sleeps the task that sent it made
 between the end of attempt k (``ended_at``, after any fake latency) and the start of attempt
@@ -151,8 +152,6 @@ def wait_between(
 def _open_call_for(
     attempt: Attempt, calls: list[Call], last_of_task: dict[str, int]
 ) -> Call | None:
-    if _header(attempt, "x-stainless-retry-count") == "0":
-        return None
     key = _key(attempt)
     key_id = _header(attempt, "idempotency-key")
     candidates = [

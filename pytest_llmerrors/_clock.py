@@ -67,7 +67,17 @@ _LOOP_CLASS = asyncio.base_events.BaseEventLoop
 # subprocess times real processes (its `_time` frozen, `Popen.wait(timeout)` would never expire);
 # our module and freezegun hold the originals on purpose; anyio's backends use `asyncio.sleep`
 # for checkpoints, which are not sleeps the code asked for; execnet/xdist sleep in their threads.
-_KEEP_TIME = ("_pytest", "pytest", "pluggy", "freezegun", "pytest_llmerrors", "subprocess")
+# hypothesis times its own examples and garbage collections (from a gc callback that can fire
+# while freezegun is half-stopped, where a frozen perf_counter raises IndexError).
+_KEEP_TIME = (
+    "_pytest",
+    "pytest",
+    "pluggy",
+    "freezegun",
+    "pytest_llmerrors",
+    "subprocess",
+    "hypothesis",
+)
 _KEEP_SLEEP = (*_KEEP_TIME, "anyio._backends", "execnet", "xdist")
 # A `time.sleep` called directly from these modules really sleeps: infrastructure threads, and
 # subprocess's wait loop, which would otherwise burn through a timeout in fake seconds.
@@ -350,6 +360,19 @@ def _freezegun_sees(modules: dict[str, Any]) -> Iterator[None]:
         api["sys"], api["_get_cached_module_attributes"] = saved
 
 
+def _restore_fakes(modules: dict[str, Any], reals: dict[int, Any]) -> None:
+    """Put the real objects back where `modules` bound freezegun's fakes while it ran."""
+    for module in modules.values():
+        try:
+            items = list(vars(module).items())
+        except TypeError:
+            continue
+        for name, value in items:
+            real = reals.get(id(value))
+            if real is not None:
+                setattr(module, name, real)
+
+
 def _undo_orphans() -> None:
     if not freezegun.api.freeze_factories:
         while _orphaned:
@@ -543,9 +566,14 @@ class FakeClock:
         api = freezegun.api
         stack = api.freeze_factories
         if stack and stack[-1] is factory:
-            # freezegun restores its fakes in every module it sees that it did not see at start.
-            with _freezegun_sees({**_INDEX.time_modules, **changed}):
+            last = len(stack) == 1
+            # freezegun would restore its fakes in the modules loaded since start with dir() and
+            # getattr(), which resolves lazy module attributes: the openai SDK then imports its
+            # resources (about 1.3 s, once). We restore those modules from vars() instead.
+            with _freezegun_sees(_INDEX.time_modules):
                 freezer.stop()
+            if last:
+                _restore_fakes(changed, getattr(freezer, "reals", {}))
         else:
             # A freezer started inside ours is still running (or someone popped our entry):
             # take only our entry out, so that freezer keeps working and stops cleanly later.

@@ -20,16 +20,37 @@ INI_OPTIONS: tuple[tuple[str, str | None, object, str], ...] = (
     ("llm_errors_provider", "string", "openai", "Default provider profile of marked tests."),
     ("llm_errors_fake_time", "bool", True, "Freeze time and make sleeps instant."),
     ("llm_errors_block_network", "bool", True, "Fail requests that no provider profile serves."),
-    ("llm_errors_verify", "bool", False, "Run inject_error.assert_resilient() after each marked test."),
+    (
+        "llm_errors_verify",
+        "bool",
+        False,
+        "Run inject_error.assert_resilient() after each marked test.",
+    ),
     ("llm_errors_max_attempts", "string", str(DEFAULT_MAX_ATTEMPTS), "Attempt budget per call."),
-    ("llm_errors_max_total_wait", "string", str(DEFAULT_MAX_TOTAL_WAIT),
-     "Fake seconds of waiting allowed per call."),
-    ("llm_errors_request_id_level", "string", "INFO",
-     "Lowest log level at which the request id must be logged."),
-    ("llm_errors_give_up", "args", [str(s) for s in sorted(DEFAULT_GIVE_UP)],
-     "HTTP statuses a client must give up on at once."),
-    ("llm_errors_retryable", "args", [str(s) for s in sorted(DEFAULT_RETRYABLE)],
-     "HTTP statuses a client must retry with backoff."),
+    (
+        "llm_errors_max_total_wait",
+        "string",
+        str(DEFAULT_MAX_TOTAL_WAIT),
+        "Fake seconds of waiting allowed per call.",
+    ),
+    (
+        "llm_errors_request_id_level",
+        "string",
+        "INFO",
+        "Lowest log level at which the request id must be logged.",
+    ),
+    (
+        "llm_errors_give_up",
+        "args",
+        [str(s) for s in sorted(DEFAULT_GIVE_UP)],
+        "HTTP statuses a client must give up on at once.",
+    ),
+    (
+        "llm_errors_retryable",
+        "args",
+        [str(s) for s in sorted(DEFAULT_RETRYABLE)],
+        "HTTP statuses a client must retry with backoff.",
+    ),
 )
 
 
@@ -60,7 +81,8 @@ def _statuses(name: str, values: list[str]) -> frozenset[int]:
     for value in values:
         if not value.isdigit() or not 400 <= int(value) <= 599:
             raise pytest.UsageError(
-                f"{name} lists HTTP error statuses 400-599 separated by spaces; {value!r} is not one."
+                f"{name} lists HTTP error statuses 400-599 separated by spaces; "
+                f"{value!r} is not one."
             )
         statuses.add(int(value))
     return frozenset(statuses)
@@ -76,17 +98,35 @@ def _level(name: str, value: str) -> int:
     return level
 
 
+def _bool(config: pytest.Config, name: str) -> bool:
+    try:
+        return bool(config.getini(name))
+    except (ValueError, pytest.UsageError) as error:  # pytest's message names no setting
+        raise pytest.UsageError(
+            f"{name} must be true or false (also yes/no, on/off, 1/0): {error}."
+        ) from None
+
+
 def load(config: pytest.Config) -> Settings:
     """Read and check the settings, raising ``pytest.UsageError`` on a bad value."""
     provider = config.getoption("llm_errors_provider") or config.getini("llm_errors_provider")
     seed = config.getoption("llm_errors_seed")
-    max_attempts = int(_int("llm_errors_max_attempts", config.getini("llm_errors_max_attempts"), 1))
+    raw_attempts = config.getini("llm_errors_max_attempts")
+    max_attempts = _int("llm_errors_max_attempts", raw_attempts, 1)
+    if not max_attempts.is_integer():
+        raise pytest.UsageError(
+            f"llm_errors_max_attempts must be a whole number, not {raw_attempts!r}."
+        )
     policy = Policy(
         give_up=_statuses("llm_errors_give_up", config.getini("llm_errors_give_up")),
         retryable=_statuses("llm_errors_retryable", config.getini("llm_errors_retryable")),
-        max_attempts=max_attempts,
-        max_total_wait=_int("llm_errors_max_total_wait", config.getini("llm_errors_max_total_wait"), 0),
-        request_id_level=_level("llm_errors_request_id_level", config.getini("llm_errors_request_id_level")),
+        max_attempts=int(max_attempts),
+        max_total_wait=_int(
+            "llm_errors_max_total_wait", config.getini("llm_errors_max_total_wait"), 0
+        ),
+        request_id_level=_level(
+            "llm_errors_request_id_level", config.getini("llm_errors_request_id_level")
+        ),
     )
     overlap = policy.give_up & policy.retryable
     if overlap:
@@ -96,9 +136,9 @@ def load(config: pytest.Config) -> Settings:
         )
     return Settings(
         provider=str(provider),
-        fake_time=bool(config.getini("llm_errors_fake_time")),
-        block_network=bool(config.getini("llm_errors_block_network")),
-        verify=bool(config.getini("llm_errors_verify")),
+        fake_time=_bool(config, "llm_errors_fake_time"),
+        block_network=_bool(config, "llm_errors_block_network"),
+        verify=_bool(config, "llm_errors_verify"),
         seed=seed,
         policy=policy,
     )

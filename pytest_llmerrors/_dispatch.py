@@ -111,7 +111,8 @@ class Dispatcher:
                     error=fault.name if fault is not None else None,
                     request_id=request_id,
                     retry_after=_retry_after_seconds(answer, self.clock.utcnow()),
-                    ended_at=at + answer.delay,
+                    # A stalled stream holds the client for its read timeout (fake clock).
+                    ended_at=at + answer.delay + (answer.stall_seconds if self.fake_time else 0),
                     body=request.body,
                     provider=route.provider.name,
                     classification=(

@@ -13,6 +13,8 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 Generation = Literal["httpx", "httpx2"]
+#: How a streamed answer ends (see `Answer.stream_end`).
+StreamEnd = Literal["complete", "truncated", "stall"]
 
 
 @dataclass(frozen=True)
@@ -64,15 +66,26 @@ class Answer:
     chunks: list[bytes] | None = None
     #: A network fault the client library raises instead of a response.
     network: str | None = None
-    #: How a streamed answer ends early: ``"truncated"`` drops the connection.
-    stream_end: Literal["complete", "truncated"] = "complete"
+    #: How a streamed answer ends: ``"complete"`` after its last chunk, ``"truncated"`` by
+    #: dropping the connection, ``"stall"`` by sending nothing more until the client's read
+    #: timeout fires.
+    stream_end: StreamEnd = "complete"
+    #: For a ``"stall"``: seconds until the client gives up (its read timeout); ``None`` when
+    #: the client has no read timeout and would wait forever.
+    stall: float | None = None
     #: Fake seconds of latency before the answer.
     delay: float = 0.0
-    #: Where the content chunks of a stream start and end (the rest is framing).
+    #: Where the content chunks of a stream start and end (the rest is framing): stream
+    #: faults count ``after_chunks`` from `content_start`; ``None`` means up to the end.
     content_start: int = 0
     content_end: int | None = None
     #: Content chunks delivered before a stream fault, ``None`` when nothing broke.
     delivered: int | None = None
+
+    @property
+    def stall_seconds(self) -> float:
+        """Return the seconds a stalled stream holds the client (0 when it does not stall)."""
+        return (self.stall or 0.0) if self.stream_end == "stall" else 0.0
 
     def header(self, name: str) -> str | None:
         """Return the first value of header `name` (case-insensitive), or ``None``."""

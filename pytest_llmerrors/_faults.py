@@ -14,7 +14,7 @@ CLASSIFICATIONS: tuple[Classification, ...] = ("give_up", "retry", "retry_after_
 #: Faults that never produce an HTTP response: the client's own library raises.
 NETWORK_FAULTS: tuple[str, ...] = ("connect_error", "connect_timeout", "read_timeout")
 #: Faults that arrive inside a 200 stream.
-STREAM_FAULTS: tuple[str, ...] = ("stream_error", "stream_truncated")
+STREAM_FAULTS: tuple[str, ...] = ("stream_error", "stream_truncated", "stream_stall")
 
 #: The keyword options `inject_error(...)` accepts besides times/always/provider.
 FAULT_OPTIONS: tuple[str, ...] = (
@@ -69,6 +69,11 @@ class Fault:
         """Whether the fault only applies to a request that asked for a stream."""
         return self.name in STREAM_FAULTS
 
+    @property
+    def malformed_success(self) -> bool:
+        """Whether the fault is a 200 whose `body` the client cannot parse."""
+        return self.status == 200 and not self.stream
+
     def replace(self, **changes: Any) -> Fault:
         """Return a copy with `changes` applied."""
         return dataclasses.replace(self, **changes)
@@ -85,10 +90,16 @@ class Fault:
                 f"a network fault ({', '.join(NETWORK_FAULTS)}) or a stream fault "
                 f"({', '.join(STREAM_FAULTS)})."
             )
-        if self.status is not None and not 400 <= self.status <= 599 and not self.stream:
+        if self.malformed_success:
+            if self.body is None:
+                raise ValueError(
+                    f"Fault {self.name!r}: a status 200 fault is a success the client cannot "
+                    f"parse, so it needs the broken `body` to send."
+                )
+        elif self.status is not None and not 400 <= self.status <= 599 and not self.stream:
             raise ValueError(
-                f"Fault {self.name!r}: status must be an HTTP error status 400-599, "
-                f"not {self.status!r}."
+                f"Fault {self.name!r}: status must be an HTTP error status 400-599 (or 200 "
+                f"with a `body` the client cannot parse), not {self.status!r}."
             )
         for option in ("retry_after_ms", "delay"):
             value = getattr(self, option)
@@ -152,7 +163,8 @@ class Attempt:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the attempt as JSON-ready data."""
-        data = dataclasses.asdict(self)
+        # Shallow on purpose: every field is a scalar but headers and body (asdict deep-copies).
+        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         data["headers"] = dict(self.headers)
         data["body"] = self.body.decode("utf-8", "replace")
         return data

@@ -75,9 +75,7 @@ class Harness:
             fake_time=fake_time,
             reply=lambda: self.injector.reply,
         )
-        self.interceptor = Interceptor(
-            self._handle, self.clock.advance if fake_time else None
-        )
+        self.interceptor = Interceptor(self._handle, self.clock.advance if fake_time else None)
         self._stack = contextlib.ExitStack()
 
     def _slept(self, seconds: float) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import logging
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -43,21 +44,46 @@ def build_fault(
     else:
         fault = provider.scenario(spec)
     changes = dict(options)
+    _check_options(changes)
     if "headers" in changes:
         changes["headers"] = {**fault.headers, **dict(changes["headers"])}
-    if "retry_after" in changes:
-        _check_retry_after(changes["retry_after"])
     return fault.replace(**changes) if changes else fault
 
 
-def _check_retry_after(value: Any) -> None:
-    if isinstance(value, _dt.datetime):
-        return
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(
-            f"retry_after must be seconds (a number) or a datetime for an HTTP-date, "
-            f"not {value!r}."
+def _check_options(options: Mapping[str, Any]) -> None:
+    """Reject option values of the wrong type here, before they break a response later."""
+    __tracebackhide__ = True
+    if "retry_after" in options and not isinstance(options["retry_after"], _dt.datetime):
+        _check_number(
+            "retry_after",
+            options["retry_after"],
+            "seconds (a number) or a datetime for an HTTP-date",
         )
+    if options.get("retry_after_ms") is not None:
+        _check_number("retry_after_ms", options["retry_after_ms"], "milliseconds (a number)")
+    if "delay" in options:
+        _check_number("delay", options["delay"], "seconds (a number)")
+    after = options.get("after_chunks")
+    if after is not None and (isinstance(after, bool) or not isinstance(after, int)):
+        raise ValueError(f"after_chunks must be a whole number of chunks, not {after!r}.")
+    headers = options.get("headers")
+    if headers is not None and not (
+        isinstance(headers, Mapping)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items())
+    ):
+        raise ValueError(
+            f"headers must be a mapping of header names to str values, like "
+            f"{{'x-trace': 'abc'}}, not {headers!r}."
+        )
+    for name in ("request_id", "message"):
+        value = options.get(name)
+        if value is not None and not isinstance(value, str):
+            raise ValueError(f"{name} must be a str, not {value!r}.")
+
+
+def _check_number(name: str, value: Any, expected: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError(f"{name} must be {expected}, finite and zero or more, not {value!r}.")
 
 
 class ErrorInjector:
@@ -104,6 +130,13 @@ class ErrorInjector:
         __tracebackhide__ = True
         if isinstance(times, bool) or not isinstance(times, int) or times < 1:
             raise ValueError(f"times must be a whole number of at least 1, not {times!r}.")
+        if not isinstance(always, bool):
+            raise ValueError(f"always must be True or False, not {always!r}.")
+        if provider is not None and not isinstance(provider, str):
+            raise ValueError(
+                f"provider must be a profile name (a str), not {provider!r}. "
+                f"Valid providers: {', '.join(self._registry.names())}."
+            )
         profile = self._registry.get(provider) if provider is not None else self._provider
         built = build_fault(fault, profile, self.policy, options)
         reshape: Callable[[Provider], Fault] | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+
 import pytest
 
 from ._faults import Fault
@@ -53,11 +54,11 @@ def _signature(
                 f"faults must be HTTP statuses, scenario names or Fault objects, not {fault!r}"
             )
     if provider is not None and not isinstance(provider, str):
-        provider = tuple(provider)
+        provider = tuple(provider) if isinstance(provider, (list, tuple)) else ()
         if not provider or not all(isinstance(p, str) for p in provider):
             raise TypeError("provider must be a profile name or a non-empty list of names")
     if each is not None and not isinstance(each, str):
-        each = tuple(each)
+        each = tuple(each) if isinstance(each, (list, tuple)) else ()
         if not each or not all(isinstance(e, str) for e in each):
             raise TypeError("each must be 'retryable', 'give_up', 'all' or a list of scenarios")
     if isinstance(each, str) and each not in EACH_GROUPS:
@@ -65,7 +66,11 @@ def _signature(
             f"each must be one of {', '.join(map(repr, EACH_GROUPS))} or a list of scenario "
             f"names, not {each!r}"
         )
-    for name, flag in (("verify", verify), ("fake_time", fake_time), ("block_network", block_network)):
+    for name, flag in (
+        ("verify", verify),
+        ("fake_time", fake_time),
+        ("block_network", block_network),
+    ):
         if flag is not None and not isinstance(flag, bool):
             raise TypeError(f"{name} must be True or False, not {flag!r}")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
@@ -79,9 +84,7 @@ def _signature(
             ) from None
     elif start is not None and not isinstance(start, _dt.datetime):
         raise TypeError(f"start must be a datetime or an ISO 8601 string, not {start!r}")
-    return MarkerArgs(
-        tuple(faults), provider, each, verify, fake_time, block_network, seed, start
-    )
+    return MarkerArgs(tuple(faults), provider, each, verify, fake_time, block_network, seed, start)
 
 
 def parse(mark: pytest.Mark, where: str) -> MarkerArgs:

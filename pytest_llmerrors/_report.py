@@ -29,7 +29,9 @@ def verdict_of(injector: ErrorInjector) -> tuple[str, list[str]]:
     except AssertionError as error:
         text = str(error).strip()
         head = text.split("\n\n", 1)[0]
-        return "not resilient", [line.strip("- ").strip() for line in head.splitlines() if line.strip()]
+        return "not resilient", [
+            line.strip("- ").strip() for line in head.splitlines() if line.strip()
+        ]
     return "resilient", []
 
 

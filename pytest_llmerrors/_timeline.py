@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -61,6 +62,5 @@ class Timeline:
         """Return the clock seconds between the end of each attempt and the start of the next."""
         attempts = list(self.attempts)
         return [
-            max(0.0, later.at - earlier.ended_at)
-            for earlier, later in zip(attempts, attempts[1:])
+            max(0.0, later.at - earlier.ended_at) for earlier, later in itertools.pairwise(attempts)
         ]

@@ -8,16 +8,17 @@ the client's own transport maps them to its library's exception types, as in pro
 from __future__ import annotations
 
 import importlib
-from abc import ABC
 import time
+from abc import ABC
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, ClassVar
 
 import httpx
+import pytest
 import respx
 from respx.mocks import HTTPCoreMocker, Mocker
 
-from ._exchange import Answer, Generation, Request
+from ._exchange import Answer, Generation, Request, StreamEnd
 
 #: The respx mocker name for each httpx generation, and the core package it patches.
 _CORE = {"httpx": "httpcore", "httpx2": "httpcore2"}
@@ -27,28 +28,46 @@ Handler = Callable[[Request], "Answer | None"]
 
 
 class _Stream(httpx.SyncByteStream, httpx.AsyncByteStream):
-    """A response body served chunk by chunk, optionally dropping the connection at the end."""
+    """A response body served chunk by chunk, then ended the way the answer asks.
 
-    def __init__(self, chunks: list[bytes], truncated: bool, core: Any) -> None:
+    ``"truncated"`` raises the core's ``RemoteProtocolError`` (the peer closed the connection
+    mid-body); ``"stall"`` calls `stall` (the clock moves by the read timeout) and raises its
+    ``ReadTimeout``. The client's transport maps both to its own library's exceptions, as it
+    does for a real socket.
+    """
+
+    def __init__(
+        self,
+        chunks: list[bytes],
+        core: Any,
+        end: StreamEnd = "complete",
+        stall: Callable[[], None] | None = None,
+    ) -> None:
         self._chunks = chunks
-        self._truncated = truncated
         self._core = core
+        self._end = end
+        self._stall = stall
 
     def __iter__(self) -> Iterator[bytes]:
         yield from self._chunks
-        if self._truncated:
-            raise self._core.RemoteProtocolError(
-                "peer closed connection without sending complete message body "
-                "(injected by pytest-llmerrors: stream_truncated)"
-            )
+        self._finish()
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         for chunk in self._chunks:
             yield chunk
-        if self._truncated:
+        self._finish()
+
+    def _finish(self) -> None:
+        if self._end == "truncated":
             raise self._core.RemoteProtocolError(
                 "peer closed connection without sending complete message body "
                 "(injected by pytest-llmerrors: stream_truncated)"
+            )
+        if self._end == "stall":
+            if self._stall is not None:
+                self._stall()
+            raise self._core.ReadTimeout(
+                "The read operation timed out (injected by pytest-llmerrors: stream_stall)"
             )
 
 
@@ -73,7 +92,7 @@ class _LLMErrorsMocker(HTTPCoreMocker, ABC):
 
     @classmethod
     def to_httpx_request(cls, **kwargs: Any) -> httpx.Request:
-        request: httpx.Request = super().to_httpx_request(**kwargs)
+        request: httpx.Request = super().to_httpx_request(**kwargs)  # type: ignore[no-untyped-call]
         request.extensions = {**request.extensions, _TAG: cls.generation}
         return request
 
@@ -108,9 +127,16 @@ class _LLMErrorsMocker(HTTPCoreMocker, ABC):
             name, message = _NETWORK_EXCEPTIONS[answer.network]
             raise getattr(cls.core(), name)(f"{message} (injected by pytest-llmerrors)")
         if answer.chunks is not None:
-            stream: Any = _Stream(answer.chunks, answer.stream_end == "truncated", cls.core())
+            interceptor = cls.interceptor
+            stall = answer.stall
+
+            def stalled() -> None:
+                if interceptor is not None:
+                    interceptor.stall(stall)
+
+            stream: Any = _Stream(answer.chunks, cls.core(), answer.stream_end, stalled)
         else:
-            stream = _Stream([answer.body], False, cls.core())
+            stream = _Stream([answer.body], cls.core())
         return cls.core().Response(
             status=answer.status, headers=answer.headers, content=stream, extensions={}
         )
@@ -152,7 +178,7 @@ def _mocker_for(generation: Generation) -> type[_LLMErrorsMocker] | None:
     except ImportError:
         return None
     targets = [t.replace("httpcore.", f"{core_name}.", 1) for t in HTTPCoreMocker.targets]
-    return type(  # type: ignore[no-any-return]
+    return type(
         f"LLMErrors{core_name.capitalize()}Mocker",
         (_LLMErrorsMocker,),
         {"name": name, "targets": targets, "generation": generation, "core_name": core_name},
@@ -185,6 +211,26 @@ class Interceptor:
         else:
             time.sleep(seconds)
 
+    def stall(self, seconds: float | None) -> None:
+        """Let a stalled stream hold the client for `seconds`, its read timeout.
+
+        On the fake clock the clock moves by `seconds`, at once; on the real clock nothing
+        waits (as for ``read_timeout``): the timeout is raised straight away. ``None`` means
+        the client has no read timeout and would wait forever: the test fails, naming the fix.
+        """
+        if seconds is None:
+            pytest.fail(
+                "pytest-llmerrors: stream_stall on a client with no read timeout. The stream "
+                "went silent, and a client without a read timeout waits for the next chunk "
+                "forever: in production this call would hang. Give the client a read timeout "
+                "(openai.OpenAI(timeout=60.0), anthropic.Anthropic(timeout=60.0), "
+                "httpx.Client(timeout=httpx.Timeout(10.0, read=60.0))); the stall then raises "
+                "the library's ReadTimeout after that many fake seconds.",
+                pytrace=False,
+            )
+        if self._advance is not None:
+            self._advance(seconds)
+
     async def async_wait(self, seconds: float) -> None:
         """Let `seconds` of latency pass without blocking the event loop."""
         if seconds <= 0:
@@ -200,8 +246,9 @@ class Interceptor:
         """Patch the connection pools of every installed generation."""
         if self._routers:
             raise RuntimeError("This interceptor is already started.")
-        for generation in ("httpx", "httpx2"):
-            mocker = _mocker_for(generation)  # type: ignore[arg-type]
+        generations: tuple[Generation, ...] = ("httpx", "httpx2")
+        for generation in generations:
+            mocker = _mocker_for(generation)
             if mocker is None:
                 continue
             if mocker.interceptor is not None:

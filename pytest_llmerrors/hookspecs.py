@@ -20,7 +20,7 @@ def pytest_llmerrors_providers(config: pytest.Config) -> list[Provider]:  # type
 
 
 @pytest.hookspec(firstresult=True)
-def pytest_llmerrors_policy(  # type: ignore[empty-body]
+def pytest_llmerrors_policy(
     config: pytest.Config, provider: str, scenario: Fault
 ) -> Classification | None:
     """Return how `scenario` of `provider` is classified, or ``None`` to keep its own."""

@@ -21,6 +21,7 @@ _SETTINGS = pytest.StashKey[_config.Settings]()
 _REGISTRY = pytest.StashKey[Registry]()
 _HARNESS = pytest.StashKey[Harness]()
 _VERIFY = pytest.StashKey[bool]()
+_SEED = pytest.StashKey[int]()
 
 
 @dataclass(frozen=True)
@@ -96,12 +97,20 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"llm-errors: provider={settings.provider}, seed={seed}"
 
 
-def _cases(args: MarkerArgs, settings: _config.Settings, registry: Registry, where: str) -> list[Case]:
+def _cases(
+    args: MarkerArgs, settings: _config.Settings, registry: Registry, where: str
+) -> list[Case]:
     """Return the test's parametrized cases; check every name at collection time."""
     __tracebackhide__ = True
     providers = args.provider if args.provider is not None else settings.provider
     names = [providers] if isinstance(providers, str) else list(providers)
     cases: list[Case] = []
+    if args.provider is None and settings.provider not in registry.names():
+        raise pytest.Collector.CollectError(
+            f"{where}: --llm-errors-provider / llm_errors_provider: "
+            f"Unknown provider {settings.provider!r}. Valid providers: "
+            f"{', '.join(registry.names())}."
+        )
     try:
         for name in names:
             profile = registry.get(name)
@@ -185,7 +194,9 @@ def inject_error(
     try:
         provider = registry.get(case.provider)
     except ValueError as error:
-        raise pytest.UsageError(f"{item.nodeid}: {error}") from None
+        raise pytest.UsageError(
+            f"{item.nodeid}: --llm-errors-provider / llm_errors_provider: {error}"
+        ) from None
     harness = Harness(
         settings=settings,
         registry=registry,
@@ -205,8 +216,20 @@ def inject_error(
         if case.scenario is not None:
             injector(case.scenario)
         if seed is not None:
-            random.seed(seed)
+            item.stash[_SEED] = seed
         yield injector
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, Any, Any]:
+    """Seed `random` right before the test body, after any plugin reseeded it for the call.
+
+    pytest-randomly reseeds in ``pytest_runtest_call``; this runs later, inside it.
+    """
+    seed = pyfuncitem.stash.get(_SEED, None)
+    if seed is not None:
+        random.seed(seed)
+    return (yield)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -266,6 +289,4 @@ class _Collector:
         if not path or hasattr(self.config, "workerinput"):
             return
         settings = _settings(self.config)
-        _report.write_json(
-            Path(path), self.records, provider=settings.provider, seed=settings.seed
-        )
+        _report.write_json(Path(path), self.records, provider=settings.provider, seed=settings.seed)

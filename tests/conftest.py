@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import http.server
 import importlib
 import importlib.util
+import threading
+from collections.abc import Iterator
 
 import pytest
 
@@ -11,7 +14,19 @@ HAS_HTTPX2 = importlib.util.find_spec("httpx2") is not None
 
 # Import the heavy SDKs once here: pytester's in-process runs drop modules first imported
 # inside a run, so without this every inner run would import them again (seconds each).
-for _name in ("openai", "anthropic", "google.genai", "tenacity", "stamina", "backoff", "httpx2", "httpcore2"):
+# hypothesis too: its pytest plugin imports it in every run's terminal summary (2-3 s each).
+_HEAVY = (
+    "openai",
+    "anthropic",
+    "google.genai",
+    "tenacity",
+    "stamina",
+    "backoff",
+    "httpx2",
+    "httpcore2",
+    "hypothesis",
+)
+for _name in _HEAVY:
     try:
         importlib.import_module(_name)
     except ImportError:
@@ -40,3 +55,27 @@ def pytester(pytester: pytest.Pytester) -> pytest.Pytester:
         """
     )
     return pytester
+
+
+@pytest.fixture
+def loopback() -> Iterator[str]:
+    """A real HTTP server on 127.0.0.1 that answers every GET with 'real'."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("content-length", "4")
+            self.end_headers()
+            self.wfile.write(b"real")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -164,12 +164,12 @@ def test_different_body_starts_a_new_call() -> None:
     assert len(group_calls(script.attempts, script.sleeps).calls) == 2
 
 
-def test_sdk_retry_count_zero_starts_a_new_call() -> None:
-    """``x-stainless-retry-count: 0`` marks a first attempt, even with the same body."""
+def test_sdk_retry_count_zero_does_not_split_a_call() -> None:
+    """A loop around an SDK with max_retries=0 sends retry-count 0 each time: still retries."""
     script = Script()
-    script.send("401", headers={"x-stainless-retry-count": "0"})
-    script.send("401", headers={"X-Stainless-Retry-Count": "0"})
-    assert len(group_calls(script.attempts, script.sleeps).calls) == 2
+    script.send("500", headers={"x-stainless-retry-count": "0"})
+    script.send(OK, headers={"X-Stainless-Retry-Count": "0"})
+    assert len(group_calls(script.attempts, script.sleeps).calls) == 1
 
 
 def test_other_idempotency_key_starts_a_new_call() -> None:

@@ -667,3 +667,9 @@ def test_clocks_satisfy_the_protocol() -> None:
     for clock in clocks:
         assert clock.now() >= 0
         assert clock.sleeps == []
+
+
+def test_hypothesis_keeps_real_time(clock: FakeClock) -> None:
+    """hypothesis's own timers stay real: its gc callback may fire while freezegun stops."""
+    junkdrawer = pytest.importorskip("hypothesis.internal.conjecture.junkdrawer")
+    assert junkdrawer._perf_counter is freezegun.api.real_perf_counter

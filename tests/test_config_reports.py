@@ -41,7 +41,7 @@ def test_seed_option_seeds_random_before_each_marked_test(pytester: pytest.Pytes
     first = pytester.runpytest("-s", "--llm-errors-seed=42")
     second = pytester.runpytest("-s", "--llm-errors-seed=42")
     draw = [line for line in first.outlines if line.startswith("DRAW") or " DRAW " in line]
-    assert draw and draw == [l for l in second.outlines if "DRAW" in l]
+    assert draw and draw == [line for line in second.outlines if "DRAW" in line]
     import random
 
     random.seed(42)
@@ -62,9 +62,15 @@ def test_markers_and_help_document_the_plugin(pytester: pytest.Pytester) -> None
         ]
     )
     for name in (
-        "llm_errors_provider", "llm_errors_fake_time", "llm_errors_block_network",
-        "llm_errors_verify", "llm_errors_max_attempts", "llm_errors_max_total_wait",
-        "llm_errors_request_id_level", "llm_errors_give_up", "llm_errors_retryable",
+        "llm_errors_provider",
+        "llm_errors_fake_time",
+        "llm_errors_block_network",
+        "llm_errors_verify",
+        "llm_errors_max_attempts",
+        "llm_errors_max_total_wait",
+        "llm_errors_request_id_level",
+        "llm_errors_give_up",
+        "llm_errors_retryable",
     ):
         assert any(line.strip().startswith(name) for line in help_text.outlines), name
 
@@ -108,11 +114,14 @@ def test_ini_verify_judges_every_marked_test(pytester: pytest.Pytester) -> None:
     pytester.makeini(
         "[pytest]\nasyncio_default_fixture_loop_scope = function\nllm_errors_verify = true\n"
     )
-    pytester.makepyfile(RETRYING_APP + """
+    pytester.makepyfile(
+        RETRYING_APP
+        + """
 @pytest.mark.llm_errors(401)
 def test_retries_401():
     call()
-""")
+"""
+    )
     result = pytester.runpytest()
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*401*"])
@@ -121,7 +130,9 @@ def test_retries_401():
 
 def test_summary_lists_tests_and_warns_about_unconsumed_faults(pytester: pytest.Pytester) -> None:
     """The summary has a line per injecting test and warns when no request took a fault."""
-    pytester.makepyfile(RETRYING_APP + """
+    pytester.makepyfile(
+        RETRYING_APP
+        + """
 @pytest.mark.llm_errors
 def test_recovers(inject_error):
     inject_error(503, times=2)
@@ -130,7 +141,8 @@ def test_recovers(inject_error):
 @pytest.mark.llm_errors(429)
 def test_never_calls():
     pass
-""")
+"""
+    )
     result = pytester.runpytest()
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines(
@@ -226,7 +238,7 @@ def test_conftest_adds_a_gateway_profile_with_its_own_request_id_header(
 
 
 def test_policy_hook_reclassifies_and_attempt_hook_observes(pytester: pytest.Pytester) -> None:
-    """pytest_llmerrors_policy changes a classification; pytest_llmerrors_attempt sees each attempt."""
+    """The policy hook changes a classification; the attempt hook sees each attempt."""
     pytester.makeconftest(
         """
         SEEN = []

@@ -108,7 +108,8 @@ def test_openai_responses_and_embeddings_parse(pytester: pytest.Pytester) -> Non
         def test_it(inject_error):
             client = openai.OpenAI(api_key="sk-test")
             inject_error.reply = "hello there"
-            assert client.responses.create(model="gpt-4o-mini", input="hi").output_text == "hello there"
+            response = client.responses.create(model="gpt-4o-mini", input="hi")
+            assert response.output_text == "hello there"
             emb = client.embeddings.create(model="text-embedding-3-small", input=["a", "b"])
             assert len(emb.data) == 2 and len(emb.data[0].embedding) == 3
             assert [a.path for a in inject_error.attempts] == ["/v1/responses", "/v1/embeddings"]
@@ -128,7 +129,7 @@ def test_anthropic_overloaded_then_success(pytester: pytest.Pytester) -> None:
             inject_error("overloaded")
             client = anthropic.Anthropic(api_key="sk-ant-test")
             message = client.messages.create(
-                model="claude-haiku-4-5", max_tokens=10, messages=[{"role": "user", "content": "ping"}]
+                model="claude-haiku-4-5", max_tokens=10, messages=[{"role": "user", "content": "a"}]
             )
             assert message.content[0].text == "pong"
             assert [a.status for a in inject_error.attempts] == [529, 200]

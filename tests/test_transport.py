@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import http.server
-import threading
-from collections.abc import Iterator
-
 import pytest
 
 GENERATIONS = [
@@ -24,9 +20,10 @@ def test_plain_sync_client_gets_error_then_success(pytester: pytest.Pytester, li
         @pytest.mark.llm_errors
         def test_it(inject_error):
             inject_error(503, retry_after_ms=1500, request_id="req_abc", headers={{"x-extra": "1"}})
+            url = "https://api.openai.com/v1/chat/completions"
             with httpx_lib.Client() as client:
-                first = client.post("https://api.openai.com/v1/chat/completions", json={{"model": "m"}})
-                second = client.post("https://api.openai.com/v1/chat/completions", json={{"model": "m"}})
+                first = client.post(url, json={{"model": "m"}})
+                second = client.post(url, json={{"model": "m"}})
             assert first.status_code == 503
             assert first.headers["retry-after-ms"] == "1500"
             assert first.headers["x-request-id"] == "req_abc"
@@ -64,7 +61,8 @@ def test_plain_async_client_gets_the_client_library_timeout(
                     assert ok.status_code == 200
 
             asyncio.run(main())
-            assert [a.error for a in inject_error.attempts] == ["read_timeout", "connect_error", None]
+            errors = [a.error for a in inject_error.attempts]
+            assert errors == ["read_timeout", "connect_error", None]
         """
     )
     pytester.runpytest().assert_outcomes(passed=1)
@@ -90,30 +88,6 @@ def test_unserved_request_is_blocked_with_the_url(pytester: pytest.Pytester, lib
             "*block_network=False*",
         ]
     )
-
-
-@pytest.fixture
-def loopback() -> Iterator[str]:
-    """A real HTTP server on 127.0.0.1 that answers every GET with 'real'."""
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
-            self.send_response(200)
-            self.send_header("content-length", "4")
-            self.end_headers()
-            self.wfile.write(b"real")
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.mark.parametrize("lib", GENERATIONS)
@@ -146,7 +120,8 @@ def test_threads_share_the_queue_exactly_once(pytester: pytest.Pytester) -> None
             client = httpx.Client()
 
             def call(_):
-                return client.post("https://api.openai.com/v1/chat/completions", json={}).status_code
+                url = "https://api.openai.com/v1/chat/completions"
+                return client.post(url, json={}).status_code
 
             with concurrent.futures.ThreadPoolExecutor(10) as pool:
                 statuses = list(pool.map(call, range(20)))

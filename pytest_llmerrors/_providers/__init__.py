@@ -5,13 +5,31 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from .._faults import Fault
-from . import anthropic, openai
+from . import (
+    anthropic,
+    derouter,
+    fluent,
+    fluxrouter,
+    gemini,
+    openai,
+    openrouter,
+    requesty,
+    torouter,
+)
+from ._common import COMMON_NAMES, FRONT_DOOR_NAMES, alias_of
 from ._profile import Endpoint, Provider, Route, hex_request_id, transport_faults
 
 #: Built-in profiles, by name, each built on first use.
 _BUILTIN: dict[str, Callable[[], Provider]] = {
     "anthropic": anthropic.profile,
+    "derouter": derouter.profile,
+    "fluent": fluent.profile,
+    "fluxrouter": fluxrouter.profile,
+    "gemini": gemini.profile,
     "openai": openai.profile,
+    "openrouter": openrouter.profile,
+    "requesty": requesty.profile,
+    "torouter": torouter.profile,
 }
 
 
@@ -88,11 +106,14 @@ def catalog(provider: str) -> list[Fault]:
 
 
 __all__ = [
+    "COMMON_NAMES",
     "DEFAULT_REGISTRY",
+    "FRONT_DOOR_NAMES",
     "Endpoint",
     "Provider",
     "Registry",
     "Route",
+    "alias_of",
     "catalog",
     "openai_compatible_provider",
     "transport_faults",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import email.utils
 import random
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from .._exchange import Answer, Request
@@ -46,7 +46,8 @@ def transport_faults(provider: str) -> list[Fault]:
         Fault(
             "connect_error",
             provider=provider,
-            advice="The connection was refused or reset before a request was sent; retry with backoff.",
+            advice="The connection was refused or reset before a request was sent; retry with "
+            "backoff.",
         ),
         Fault(
             "connect_timeout",
@@ -74,6 +75,13 @@ def transport_faults(provider: str) -> list[Fault]:
             after_chunks=1,
             advice="The connection dropped mid-stream; the client library raises a protocol "
             "error. Surface it or retry from scratch without repeating output.",
+        ),
+        Fault(
+            "stream_stall",
+            provider=provider,
+            after_chunks=1,
+            advice="The stream went silent mid-answer: only a read timeout ends the wait, so "
+            "set one; then surface the timeout or retry from scratch without repeating output.",
         ),
     ]
 
@@ -161,7 +169,7 @@ class Provider:
         if fault is None or fault.stream:
             answer = shape.success(request, route.operation, text, rng)
             if fault is not None and answer.chunks is not None:
-                self._break_stream(answer, fault, shape, request_id)
+                _break_stream(answer, fault, request, route.operation, shape, request_id)
         elif fault.network:
             answer = Answer(network=fault.name)
         else:
@@ -171,9 +179,7 @@ class Provider:
             answer.delay = fault.delay
         return answer, request_id
 
-    def _error(
-        self, fault: Fault, shape: ApiShape, request_id: str, now: _dt.datetime
-    ) -> Answer:
+    def _error(self, fault: Fault, shape: ApiShape, request_id: str, now: _dt.datetime) -> Answer:
         assert fault.status is not None
         if fault.body is None:
             body = dump(shape.error_object(fault, fault.status, request_id))
@@ -192,17 +198,46 @@ class Provider:
         headers.extend(fault.headers.items())
         return Answer(status=fault.status, headers=headers, body=body)
 
-    def _break_stream(self, answer: Answer, fault: Fault, shape: ApiShape, request_id: str) -> None:
-        assert answer.chunks is not None
-        after = fault.after_chunks if fault.after_chunks is not None else 1
-        content = answer.chunks[answer.content_start : answer.content_end]
-        kept = answer.chunks[: answer.content_start] + content[:after]
-        answer.delivered = min(after, len(content))
-        if fault.name == "stream_truncated":
-            answer.stream_end = "truncated"
-        else:
-            kept.append(shape.stream_error_event(fault, request_id))
-        answer.chunks = kept
+
+def _break_stream(
+    answer: Answer,
+    fault: Fault,
+    request: Request,
+    operation: str,
+    shape: ApiShape,
+    request_id: str,
+) -> None:
+    """Cut `answer` after ``after_chunks`` content chunks and end it the way `fault` asks.
+
+    The framing before the content (``message_start``, the role chunk, ...) is always sent;
+    what follows the kept content (the finish chunk, ``[DONE]``, ``message_stop``...) never
+    is. An ``after_chunks`` past the content breaks the stream after all of it, before the
+    finish. ``stream_error`` sends the shape's error event (or `fault.body`: bytes verbatim,
+    anything else as one ``data:`` event); ``stream_truncated`` drops the connection;
+    ``stream_stall`` sends nothing more until the client's read timeout.
+    """
+    assert answer.chunks is not None
+    after = fault.after_chunks if fault.after_chunks is not None else 1
+    end = len(answer.chunks) if answer.content_end is None else answer.content_end
+    content = answer.chunks[answer.content_start : end]
+    kept = answer.chunks[: answer.content_start] + content[:after]
+    answer.delivered = min(after, len(content))
+    answer.headers.extend(fault.headers.items())
+    if fault.name == "stream_truncated":
+        answer.stream_end = "truncated"
+    elif fault.name == "stream_stall":
+        answer.stream_end = "stall"
+        read = request.timeouts.get("read")
+        answer.stall = None if read is None else float(read)
+    elif isinstance(fault.body, bytes):
+        kept.append(fault.body)
+    elif fault.body is not None:
+        kept.append(sse(fault.body))
+    else:
+        kept.append(
+            shape.stream_error_event(fault, request_id, operation=operation, sequence=len(kept))
+        )
+    answer.chunks = kept
 
 
 def format_retry_after(value: float | _dt.datetime) -> str:

@@ -1,0 +1,107 @@
+"""Anthropic's API shape: the Messages API and token counting.
+
+A stream follows the documented event flow the anthropic SDK (0.x to 2.x) parses:
+``message_start``, ``content_block_start``, ``ping``, one ``content_block_delta`` per piece of
+text, ``content_block_stop``, ``message_delta`` (stop reason and usage), ``message_stop``.
+A stream that fails mid-flight sends ``event: error`` with the error object, as Anthropic
+documents for ``overloaded_error``; the SDK raises ``anthropic.APIStatusError`` (status 200,
+the event as ``body``, the stream's ``request-id`` header as ``request_id``).
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from .._exchange import Answer, Request
+from .._faults import Fault
+from ._shape_base import ApiShape, json_answer, pieces, sse, stream_answer, token, usage_words
+
+_BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+
+class AnthropicShape(ApiShape):
+    """Anthropic's Messages API."""
+
+    name = "anthropic"
+    operations = (
+        ("/v1/messages/count_tokens", "count_tokens"),
+        ("/v1/messages", "messages"),
+    )
+
+    def error_object(self, fault: Fault, status: int, request_id: str) -> Any:
+        """Return ``{"type": "error", "error": {"type", "message"}, "request_id"}``."""
+        error: dict[str, Any] = {
+            "type": fault.error_type or ("api_error" if status >= 500 else "invalid_request_error"),
+            "message": fault.message,
+        }
+        error.update(fault.extra)
+        return {"type": "error", "error": error, "request_id": request_id}
+
+    def stream_error_event(
+        self, fault: Fault, request_id: str, *, operation: str, sequence: int
+    ) -> bytes:
+        """Return Anthropic's ``event: error``, shaped as its streaming docs show it."""
+        event = self.error_object(fault, 529, request_id)
+        del event["request_id"]  # the stream's request-id header carries it
+        return sse(event, "error")
+
+    def success(self, request: Request, operation: str, text: str, rng: random.Random) -> Answer:
+        """Return a message (or a token count) the anthropic SDK parses."""
+        if operation == "count_tokens":
+            return json_answer({"input_tokens": 5})
+        model = self.model(request) or "claude-haiku-4-5"
+        message_id = "msg_01" + token(rng, 22, _BASE58)
+        usage = {"input_tokens": 5, "output_tokens": usage_words(text)}
+        if not self.wants_stream(request):
+            return json_answer(
+                {
+                    "id": message_id,
+                    "type": "message",
+                    "role": "assistant",
+                    "model": model,
+                    "content": [{"type": "text", "text": text}],
+                    "stop_reason": "end_turn",
+                    "stop_sequence": None,
+                    "usage": usage,
+                }
+            )
+        return _message_stream(message_id, model, text, usage)
+
+
+def _message_stream(message_id: str, model: str, text: str, usage: dict[str, int]) -> Answer:
+    start: dict[str, Any] = {
+        "id": message_id,
+        "type": "message",
+        "role": "assistant",
+        "model": model,
+        "content": [],
+        "stop_reason": None,
+        "stop_sequence": None,
+        "usage": {
+            "input_tokens": usage["input_tokens"],
+            "cache_creation_input_tokens": 0,
+            "cache_read_input_tokens": 0,
+            "output_tokens": 1,
+            "service_tier": "standard",
+        },
+    }
+    parts = pieces(text)
+    bodies: list[dict[str, Any]] = [
+        {"type": "message_start", "message": start},
+        {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+        {"type": "ping"},
+        *(
+            {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": p}}
+            for p in parts
+        ),
+        {"type": "content_block_stop", "index": 0},
+        {
+            "type": "message_delta",
+            "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+            "usage": {"output_tokens": usage["output_tokens"]},
+        },
+        {"type": "message_stop"},
+    ]
+    events = [sse(body, body["type"]) for body in bodies]
+    return stream_answer(events, 3, 3 + len(parts))

@@ -1,0 +1,177 @@
+"""The Gemini profile: ``generateContent`` and ``streamGenerateContent?alt=sse``.
+
+Gemini documents no response header that carries a request id. The profile sends one in
+``x-goog-request-id`` (16 hex digits) so that logging code has an id to log; google-genai
+does not surface it as an attribute: read ``error.response.headers`` on an ``APIError`` and
+``response.sdk_http_response.headers`` on a success. Gemini answers a bad key with 400
+``INVALID_ARGUMENT`` (reason ``API_KEY_INVALID``), not 401, and its 429 carries the wait
+in a ``RetryInfo`` body detail, not in a Retry-After header.
+"""
+
+from __future__ import annotations
+
+from .._faults import Fault
+from ._common import add_aliases, front_door_faults
+from ._gemini_shape import GeminiShape
+from ._profile import Endpoint, Provider, hex_request_id, transport_faults
+
+_QUOTA = "type.googleapis.com/google.rpc.QuotaFailure"
+_RETRY = "type.googleapis.com/google.rpc.RetryInfo"
+_QUOTA_METRIC = "generativelanguage.googleapis.com/generate_content_requests"
+
+
+def scenarios() -> list[Fault]:
+    """Return Gemini's documented errors as scenarios."""
+    return [
+        Fault(
+            "bad_request",
+            400,
+            "give_up",
+            error_type="INVALID_ARGUMENT",
+            message="Request contains an invalid argument.",
+            advice="The body is malformed or names an unknown field; fix the request.",
+        ),
+        Fault(
+            "invalid_api_key",
+            400,
+            "give_up",
+            error_type="INVALID_ARGUMENT",
+            code="API_KEY_INVALID",
+            message="API key not valid. Please pass a valid API key.",
+            advice="Gemini reports a bad key as a 400 with reason API_KEY_INVALID; replace "
+            "the key, a retry sends the same one.",
+        ),
+        Fault(
+            "failed_precondition",
+            400,
+            "give_up",
+            error_type="FAILED_PRECONDITION",
+            message="User location is not supported for the API use.",
+            advice="The free tier is not offered where the call comes from; enable billing "
+            "or call from a supported region.",
+        ),
+        Fault(
+            "permission_denied",
+            403,
+            "give_up",
+            error_type="PERMISSION_DENIED",
+            message="The caller does not have permission.",
+            advice="The key may not use this model or tuned model; fix access, not timing.",
+        ),
+        Fault(
+            "not_found",
+            404,
+            "give_up",
+            error_type="NOT_FOUND",
+            message="models/gemini-9 is not found for API version v1beta, or is not "
+            "supported for generateContent.",
+            advice="Check the model name and API version; list the models to see what exists.",
+        ),
+        Fault(
+            "rate_limit",
+            429,
+            "retry",
+            error_type="RESOURCE_EXHAUSTED",
+            message="Resource has been exhausted (e.g. check quota).",
+            extra={
+                "details": [
+                    {
+                        "@type": _QUOTA,
+                        "violations": [
+                            {
+                                "quotaMetric": _QUOTA_METRIC,
+                                "quotaId": "GenerateRequestsPerMinutePerProjectPerModel",
+                            }
+                        ],
+                    },
+                    {"@type": _RETRY, "retryDelay": "7s"},
+                ]
+            },
+            advice="A per-minute quota ran out; back off with jitter, waiting at least the "
+            "RetryInfo retryDelay from the body (Gemini sends no Retry-After).",
+        ),
+        Fault(
+            "spend_ceiling",
+            429,
+            "give_up",
+            error_type="RESOURCE_EXHAUSTED",
+            message="You exceeded your current quota, please check your plan and billing details.",
+            extra={
+                "details": [
+                    {
+                        "@type": _QUOTA,
+                        "violations": [
+                            {
+                                "quotaMetric": _QUOTA_METRIC,
+                                "quotaId": "GenerateRequestsPerDayPerProjectPerModel-FreeTier",
+                            }
+                        ],
+                    },
+                ]
+            },
+            advice="The daily or billing quota is spent and resets long after any retry "
+            "budget; give up and alert.",
+        ),
+        Fault(
+            "server_error",
+            500,
+            "retry",
+            error_type="INTERNAL",
+            message="An internal error has occurred. Please retry or report it.",
+            advice="Something broke on Google's side (sometimes an over-long input); retry "
+            "with backoff, shorten the input if it persists.",
+        ),
+        Fault(
+            "service_unavailable",
+            503,
+            "retry",
+            error_type="UNAVAILABLE",
+            message="The service is currently unavailable.",
+            advice="The service is down for a moment; retry with backoff.",
+        ),
+        Fault(
+            "overloaded",
+            503,
+            "retry",
+            error_type="UNAVAILABLE",
+            message="The model is overloaded. Please try again later.",
+            advice="The model has no capacity right now; back off and retry, or fall back "
+            "to another model.",
+        ),
+        Fault(
+            "gateway_timeout",
+            504,
+            "retry",
+            error_type="DEADLINE_EXCEEDED",
+            message="Deadline expired before operation could complete.",
+            advice="The request ran past the deadline; retry with a longer client timeout "
+            "or a shorter prompt.",
+        ),
+        *front_door_faults("google"),
+        *transport_faults("gemini"),
+    ]
+
+
+def profile() -> Provider:
+    """Build the Gemini profile."""
+    provider = Provider(
+        name="gemini",
+        endpoints=(Endpoint(GeminiShape()),),
+        request_id_header="x-goog-request-id",
+        new_request_id=hex_request_id("", 16),
+        hosts=("generativelanguage.googleapis.com",),
+        description="Google Gemini API (generateContent, streamGenerateContent)",
+        statuses={
+            400: "bad_request",
+            403: "permission_denied",
+            404: "not_found",
+            429: "rate_limit",
+            500: "server_error",
+            502: "bad_gateway",
+            503: "service_unavailable",
+            504: "gateway_timeout",
+        },
+    )
+    provider.add(scenarios())
+    add_aliases(provider, {"bad_gateway": "proxy_502_html"})
+    return provider

@@ -1,0 +1,206 @@
+"""The Requesty profile (seed 004_cfd08b1b0d5501a7.txt, router error codes).
+
+Requesty's errors are ``{"error": {"origin": "router" | "provider", "message": ...}}``:
+``origin`` says whether Requesty itself refused the request or an upstream provider
+failed. Ids travel in ``x-request-id`` (the seed gives no format: a UUID here).
+
+The error table's eight rows and the retryable table's rows (400, 401/403, 402, 500 are
+rows of their own there) are scenarios; the 404 example body is ``model_not_supported``.
+Common names: ``bad_gateway`` is the provider's 502, ``service_unavailable`` the
+provider-timeout 503, ``gateway_timeout`` the provider's 504, ``not_found`` the example
+404. Requesty's 424 "invalid provider response format" is its name for what
+``unparseable_success`` is when no router sits in between.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._faults import Fault
+from ._common import add_aliases, front_door_faults, uuid_request_id
+from ._profile import Endpoint, OpenAIShape, Provider, transport_faults
+
+_ROUTER = {"origin": "router"}
+_PROVIDER = {"origin": "provider"}
+
+
+class RequestyShape(OpenAIShape):
+    """OpenAI's endpoints and successes with Requesty's ``origin``/``message`` error body."""
+
+    def error_object(self, fault: Fault, status: int, request_id: str) -> Any:
+        """Return ``{"error": {"origin", "message"}}`` (type and code only when given)."""
+        error: dict[str, Any] = {"origin": "router", "message": fault.message}
+        if fault.error_type is not None:
+            error["type"] = fault.error_type
+        if fault.code is not None:
+            error["code"] = fault.code
+        error.update(fault.extra)
+        return {"error": error}
+
+
+def scenarios() -> list[Fault]:
+    """Return one scenario per row of Requesty's error tables."""
+    return [
+        Fault(
+            "rate_limit",
+            429,
+            "retry",
+            message="Too many requests",
+            extra=_PROVIDER,
+            retry_after=3,
+            advice="The upstream provider rate-limited the call; honour Retry-After, back "
+            "off, or let a routing policy fail over.",
+        ),
+        Fault(
+            "provider_bad_gateway",
+            502,
+            "retry",
+            message="Provider is down: Bad Gateway",
+            extra=_PROVIDER,
+            advice="The provider answered 502; retry after a short delay or fall back.",
+        ),
+        Fault(
+            "provider_stream_error",
+            502,
+            "retry",
+            message="There was a problem with the provider stream",
+            extra=_ROUTER,
+            advice="The provider's stream broke after it started; retry, and change "
+            "provider or model if it keeps happening.",
+        ),
+        Fault(
+            "provider_timeout",
+            503,
+            "retry",
+            message="The provider timed out, please try again",
+            extra=_ROUTER,
+            advice="No answer within the timeout window; retry, or use a model with a "
+            "longer timeout or a fallback policy.",
+        ),
+        Fault(
+            "invalid_provider_response",
+            424,
+            "retry",
+            message="Invalid provider response format",
+            extra=_ROUTER,
+            advice="The provider sent something Requesty could not parse; usually "
+            "transient, retry and contact support if it persists.",
+        ),
+        Fault(
+            "provider_response_missing_usage",
+            424,
+            "retry",
+            message="Provider response missing usage",
+            extra=_ROUTER,
+            advice="The provider left out token usage; a transient fault, retry.",
+        ),
+        Fault(
+            "overloaded",
+            529,
+            "retry",
+            message="The provider is overloaded, please try again",
+            extra=_PROVIDER,
+            advice="The provider is under heavy load (often Anthropic); back off and "
+            "retry, or fall back to another provider.",
+        ),
+        Fault(
+            "provider_gateway_timeout",
+            504,
+            "retry",
+            message="Provider is down: Gateway timeout",
+            extra=_PROVIDER,
+            advice="The provider answered 504; retry after a short delay or fail over.",
+        ),
+        Fault(
+            "bad_request",
+            400,
+            "give_up",
+            message="Invalid request payload",
+            extra=_ROUTER,
+            advice="Not retryable: fix the request payload.",
+        ),
+        Fault(
+            "invalid_api_key",
+            401,
+            "give_up",
+            message="Invalid API key",
+            extra=_ROUTER,
+            advice="Not retryable: fix the credentials.",
+        ),
+        Fault(
+            "permission_denied",
+            403,
+            "give_up",
+            message="API key is not allowed to use this model",
+            extra=_ROUTER,
+            advice="Not retryable: fix the key's permissions.",
+        ),
+        Fault(
+            "spend_ceiling",
+            402,
+            "give_up",
+            message="Insufficient balance",
+            extra=_ROUTER,
+            advice="Not retryable: top up the balance or raise the spend limit.",
+        ),
+        Fault(
+            "server_error",
+            500,
+            "retry",
+            message="Internal server error",
+            extra=_ROUTER,
+            advice="Maybe transient: retry once, then contact support with the x-request-id.",
+        ),
+        Fault(
+            "model_not_supported",
+            404,
+            "give_up",
+            message="Provider and/or model not supported",
+            extra=_ROUTER,
+            advice="Requesty does not route that provider/model pair; check the model library.",
+        ),
+        *front_door_faults("cloudflare"),
+        *(
+            f.replace(message="There was a problem with the provider stream", extra=_ROUTER)
+            if f.name == "stream_error"
+            else f
+            for f in transport_faults("requesty")
+        ),
+    ]
+
+
+def profile() -> Provider:
+    """Build the Requesty profile."""
+    provider = Provider(
+        name="requesty",
+        endpoints=(Endpoint(RequestyShape()),),
+        request_id_header="x-request-id",
+        new_request_id=uuid_request_id(),
+        hosts=("router.requesty.ai",),
+        description="Requesty router (OpenAI shape, errors with origin router/provider)",
+        statuses={
+            400: "bad_request",
+            401: "invalid_api_key",
+            402: "spend_ceiling",
+            403: "permission_denied",
+            404: "model_not_supported",
+            424: "invalid_provider_response",
+            429: "rate_limit",
+            500: "server_error",
+            502: "provider_bad_gateway",
+            503: "provider_timeout",
+            504: "provider_gateway_timeout",
+            529: "overloaded",
+        },
+    )
+    provider.add(scenarios())
+    add_aliases(
+        provider,
+        {
+            "bad_gateway": "provider_bad_gateway",
+            "service_unavailable": "provider_timeout",
+            "gateway_timeout": "provider_gateway_timeout",
+            "not_found": "model_not_supported",
+        },
+    )
+    return provider
