@@ -10,6 +10,7 @@ from ._faults import Attempt, Fault
 from ._injector import ErrorInjector
 from ._policy import Policy
 from ._providers import Provider, catalog, openai_compatible_provider
+from ._standalone import injecting
 from ._version import __version__
 
 __all__ = [
@@ -20,5 +21,6 @@ __all__ = [
     "Provider",
     "__version__",
     "catalog",
+    "injecting",
     "openai_compatible_provider",
 ]
