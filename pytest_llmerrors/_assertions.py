@@ -488,10 +488,23 @@ def assert_request_id_logged(view: View, level: int, which: str) -> None:
     _fail(calls, _request_id_problems(calls, view.records, level, targets))
 
 
+def resilience_problems(view: View) -> list[str]:
+    """Return every broken rule of the policy, one sentence each (empty: resilient).
+
+    The timeline must have at least one attempt.
+    """
+    calls = group_calls(view.attempts, view.sleeps)
+    return _resilience_problems(calls, view)
+
+
 def assert_resilient(view: View) -> None:
     """Assert every rule of the policy that the timeline gives something to judge."""
     __tracebackhide__ = True
     calls = _calls(view)
+    _fail(calls, _resilience_problems(calls, view))
+
+
+def _resilience_problems(calls: Calls, view: View) -> list[str]:
     policy = view.policy
     problems = _budget_problems(calls, policy)
     problems += _handled_problems(calls, policy)
@@ -501,4 +514,4 @@ def assert_resilient(view: View) -> None:
         problems += _backoff_problems(calls)
     targets = _request_id_targets(calls, "final")
     problems += _request_id_problems(calls, view.records, policy.request_id_level, targets)
-    _fail(calls, problems)
+    return problems

@@ -192,6 +192,10 @@ class ErrorInjector:
 
     # -- assertions -------------------------------------------------------------------
 
+    def view(self) -> _assertions.View:
+        """Return what the rules judge: the timeline so far, the log records, the policy."""
+        return self._view()
+
     def _view(self) -> _assertions.View:
         return _assertions.View(
             attempts=self.attempts,

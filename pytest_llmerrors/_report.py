@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from ._assertions import resilience_problems
 from ._injector import ErrorInjector
 
 #: The attribute of a `TestReport` that carries a test's data.
@@ -24,15 +25,8 @@ def verdict_of(injector: ErrorInjector) -> tuple[str, list[str]]:
     """Judge `injector`'s timeline without failing: the verdict and the broken rules."""
     if not injector.attempts:
         return "nothing reached the injector", []
-    try:
-        injector.assert_resilient()
-    except AssertionError as error:
-        text = str(error).strip()
-        head = text.split("\n\n", 1)[0]
-        return "not resilient", [
-            line.strip("- ").strip() for line in head.splitlines() if line.strip()
-        ]
-    return "resilient", []
+    problems = resilience_problems(injector.view())
+    return ("not resilient" if problems else "resilient"), problems
 
 
 def record_of(nodeid: str, injector: ErrorInjector, verified: bool) -> dict[str, Any]:

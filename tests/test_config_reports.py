@@ -264,3 +264,22 @@ def test_policy_hook_reclassifies_and_attempt_hook_observes(pytester: pytest.Pyt
         """
     )
     pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_json_report_names_the_broken_rules(pytester: pytest.Pytester) -> None:
+    """A client that retries a 401 is 'not resilient' in the report, with the rule it broke."""
+    pytester.makepyfile(
+        RETRYING_APP
+        + """
+@pytest.mark.llm_errors
+def test_retries_401(inject_error):
+    inject_error(401, times=2)
+    call()
+"""
+    )
+    path = pytester.path / "report.json"
+    pytester.runpytest(f"--llm-errors-report={path}").assert_outcomes(passed=1)
+    (test,) = json.loads(path.read_text())["tests"]
+    assert test["verdict"] == "not resilient"
+    assert any("401" in p and "give up at once" in p for p in test["problems"]), test["problems"]
+    assert not any(p.startswith("-") for p in test["problems"])
