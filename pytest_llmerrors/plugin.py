@@ -15,6 +15,7 @@ from ._faults import Attempt, Classification, Fault
 from ._harness import Harness
 from ._injector import ErrorInjector, build_fault
 from ._marker import MARKER, MarkerArgs
+from ._policy import retry_after_seconds
 from ._providers import Provider, Registry
 
 _SETTINGS = pytest.StashKey[_config.Settings]()
@@ -97,11 +98,10 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"llm-errors: provider={settings.provider}, seed={seed}"
 
 
-def _cases(
-    args: MarkerArgs, settings: _config.Settings, registry: Registry, where: str
-) -> list[Case]:
+def _cases(args: MarkerArgs, config: pytest.Config, where: str) -> list[Case]:
     """Return the test's parametrized cases; check every name at collection time."""
     __tracebackhide__ = True
+    settings, registry = _settings(config), _registry(config)
     providers = args.provider if args.provider is not None else settings.provider
     names = [providers] if isinstance(providers, str) else list(providers)
     cases: list[Case] = []
@@ -119,14 +119,19 @@ def _cases(
             if args.each is None:
                 cases.append(Case(name))
                 continue
-            for scenario in _each(args.each, profile, settings):
+            for scenario in _each(args.each, profile, settings, config):
                 cases.append(Case(name, scenario))
     except ValueError as error:
         raise pytest.Collector.CollectError(f"{where}: @pytest.mark.{MARKER}: {error}") from None
     return cases
 
 
-def _each(each: str | tuple[str, ...], profile: Provider, settings: _config.Settings) -> list[str]:
+def _each(
+    each: str | tuple[str, ...],
+    profile: Provider,
+    settings: _config.Settings,
+    config: pytest.Config,
+) -> list[str]:
     if not isinstance(each, str):
         for name in each:
             profile.scenario(name)
@@ -136,10 +141,28 @@ def _each(each: str | tuple[str, ...], profile: Provider, settings: _config.Sett
         fault = profile.scenarios[name]
         if fault.stream:
             continue  # only a streaming request takes these: name them explicitly
-        kind = settings.policy.classify(profile.name, fault)
-        if each == "all" or (each == "give_up") == (kind == "give_up"):
+        if each == "all" or each == _group(fault, profile, settings, config):
             chosen.append(name)
     return chosen
+
+
+def _group(
+    fault: Fault, profile: Provider, settings: _config.Settings, config: pytest.Config
+) -> str:
+    """Return ``"retryable"`` or ``"give_up"``: what a resilient client does with `fault`.
+
+    A Retry-After window is retryable when the client can wait it out within the wait
+    budget (FluxRouter's ~5 s premium-routing pause), and a give-up otherwise (its hourly
+    safety limit): the test body then expects the app to give up, not to succeed.
+    """
+    policy = settings.policy
+    kind = config.hook.pytest_llmerrors_policy(
+        config=config, provider=profile.name, scenario=fault
+    ) or policy.classify(profile.name, fault)
+    if kind == "retry_after_window":
+        wait = retry_after_seconds(fault)
+        return "retryable" if wait is not None and wait <= policy.max_total_wait else "give_up"
+    return "give_up" if kind == "give_up" else "retryable"
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -149,7 +172,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     args = _marker.parse(mark, metafunc.definition.nodeid)
     config = metafunc.config
-    cases = _cases(args, _settings(config), _registry(config), metafunc.definition.nodeid)
+    cases = _cases(args, config, metafunc.definition.nodeid)
     if len(cases) > 1 or args.each is not None:
         metafunc.parametrize("_llm_errors_case", cases, ids=[c.id for c in cases], indirect=True)
 

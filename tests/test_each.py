@@ -140,3 +140,47 @@ def test_each_with_an_unknown_scenario_is_a_collection_error(pytester: pytest.Py
     result.stdout.fnmatch_lines(
         ["*Unknown scenario 'hourly_safety_limit' for provider 'fluent'*Valid scenarios:*"]
     )
+
+
+def test_each_sorts_retry_after_windows_by_the_wait_budget(pytester: pytest.Pytester) -> None:
+    """A window the client can wait out is retryable; one past the wait budget is a give-up."""
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.llm_errors(provider="fluxrouter", each="retryable")
+        def test_retryable(inject_error):
+            pass
+
+        @pytest.mark.llm_errors(provider="fluxrouter", each="give_up")
+        def test_give_up(inject_error):
+            pass
+        """
+    )
+    result = pytester.runpytest("--collect-only", "-q")
+    ids = result.stdout.str()
+    assert "test_retryable[fluxrouter-premium_routing_unavailable]" in ids  # ~5 s window
+    assert "test_give_up[fluxrouter-hourly_safety_limit]" in ids  # 1800 s > 300 s budget
+    assert "test_retryable[fluxrouter-hourly_safety_limit]" not in ids
+
+
+def test_each_follows_the_policy_hook(pytester: pytest.Pytester) -> None:
+    """A scenario the policy hook reclassifies moves to the other each= group."""
+    pytester.makeconftest(
+        """
+        def pytest_llmerrors_policy(config, provider, scenario):
+            if scenario.name == "rate_limit":
+                return "give_up"
+        """
+    )
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.llm_errors(provider="openai", each="give_up")
+        def test_give_up(inject_error):
+            pass
+        """
+    )
+    result = pytester.runpytest("--collect-only", "-q")
+    assert "test_give_up[openai-rate_limit]" in result.stdout.str()
