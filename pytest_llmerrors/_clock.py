@@ -405,6 +405,7 @@ class FakeClock:
         self._on_sleep = on_sleep
         self._lock = threading.Lock()
         self._offset = 0.0
+        self._local = threading.local()
         self._running = False
         self._freezer: Any = None
         self._factory: Any = None
@@ -450,6 +451,11 @@ class FakeClock:
         with _lifecycle:
             self._stop()
 
+    def sleep_started(self) -> float:
+        """Return when the calling thread's latest sleep began, in `now()` seconds."""
+        started: float = getattr(self._local, "started", self._offset)
+        return started
+
     def now(self) -> float:
         """Return the fake seconds this clock has moved since it was first started."""
         return self._offset
@@ -490,9 +496,12 @@ class FakeClock:
                 stack = freezegun.api.freeze_factories
                 if stack and stack[-1] is not factory:
                     stack[-1].tick(datetime.timedelta(seconds=seconds))
-            self._offset = offset
             if record:
                 self.sleeps.append(seconds)
+                # Read by this thread's on_sleep callback: other threads may move the clock
+                # between this move and the callback, so now() - seconds could be wrong.
+                self._local.started = self._offset
+            self._offset = offset
 
     def _start_freezer(self) -> None:
         stack = freezegun.api.freeze_factories

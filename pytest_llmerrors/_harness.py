@@ -79,7 +79,8 @@ class Harness:
         self._stack = contextlib.ExitStack()
 
     def _slept(self, seconds: float) -> None:
-        self.timeline.record_sleep(self.clock.now() - seconds, seconds)
+        assert isinstance(self.clock, FakeClock)  # only a fake clock reports sleeps
+        self.timeline.record_sleep(self.clock.sleep_started(), seconds)
 
     def _handle(self, request: Request) -> Answer | None:
         answer = self.dispatcher.handle(request)

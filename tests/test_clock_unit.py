@@ -673,3 +673,29 @@ def test_hypothesis_keeps_real_time(clock: FakeClock) -> None:
     """hypothesis's own timers stay real: its gc callback may fire while freezegun stops."""
     junkdrawer = pytest.importorskip("hypothesis.internal.conjecture.junkdrawer")
     assert junkdrawer._perf_counter is freezegun.api.real_perf_counter
+
+
+def test_sleep_started_is_per_thread() -> None:
+    """Each thread's on_sleep sees when its own sleep began, whatever other threads did since."""
+    seen: dict[str, float] = {}
+    first_moved, second_done = threading.Event(), threading.Event()
+
+    def on_sleep(seconds: float) -> None:
+        name = threading.current_thread().name
+        if name == "first":
+            first_moved.set()
+            second_done.wait(5)  # the second thread sleeps 5 s in between
+        seen[name] = clock.sleep_started()
+
+    clock = FakeClock(on_sleep=on_sleep)
+    with clock:
+        first = threading.Thread(target=time.sleep, args=(1,), name="first")
+        first.start()
+        first_moved.wait(5)
+        second = threading.Thread(target=time.sleep, args=(5,), name="second")
+        second.start()
+        second.join()
+        second_done.set()
+        first.join()
+        assert clock.now() == 6.0
+    assert seen == {"first": 0.0, "second": 1.0}  # now() - seconds would say 5.0 for "first"
