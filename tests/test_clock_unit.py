@@ -30,7 +30,7 @@ import pytest
 import stamina
 import tenacity
 
-from pytest_llmerrors import _clock
+from pytest_llmerrors import _clock, _sleeps
 from pytest_llmerrors._clock import FakeClock, RealClock
 
 UTC = datetime.timezone.utc
@@ -62,7 +62,7 @@ def assert_all_real() -> None:
     assert time.time is REAL.time
     assert datetime.datetime is REAL.datetime
     assert not freezegun.api.freeze_factories
-    assert _clock._active is None
+    assert _sleeps.active is None
 
 
 @pytest.fixture(autouse=True)
