@@ -9,7 +9,6 @@ is the oracle the verdict is checked against, in both directions.
 
 from __future__ import annotations
 
-import email.utils
 import importlib
 import logging
 import random
@@ -23,6 +22,7 @@ import pytest
 
 pytest.importorskip("hypothesis")
 
+from _client_helpers import retry_after as read_retry_after
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
@@ -67,20 +67,6 @@ def _settings(examples: int) -> settings:
 log = logging.getLogger("tests.properties.client")
 
 
-def _retry_after(headers: Any) -> float | None:
-    """Read Retry-After as the SDKs do: retry-after-ms, then seconds, then an HTTP-date."""
-    millis = headers.get("retry-after-ms")
-    if millis is not None:
-        return float(millis) / 1000
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        return max(0.0, email.utils.parsedate_to_datetime(value).timestamp() - time.time())
-
-
 @dataclass
 class Client:
     """A retry loop that follows every rule, unless `bug` names the one it breaks."""
@@ -116,7 +102,7 @@ class Client:
                     return
                 status = response.status_code
                 request_id = response.headers.get("x-request-id")
-                retry_after = _retry_after(response.headers)
+                retry_after = read_retry_after(response.headers)
             retryable = status is None or POLICY.classify_status(status) == "retry"
             if not retryable and self.bug != "retries_give_up":
                 return self.give_up(status, request_id)

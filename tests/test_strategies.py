@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import logging
 import time
 from typing import Any
@@ -13,6 +12,7 @@ import pytest
 
 pytest.importorskip("hypothesis")
 
+from _client_helpers import retry_after as read_retry_after
 from hypothesis import HealthCheck, find, given, settings
 
 import pytest_llmerrors
@@ -25,19 +25,6 @@ QUICK = settings(
     max_examples=30, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
 )
 log = logging.getLogger("tests.strategies.client")
-
-
-def _retry_after(headers: Any) -> float | None:
-    millis = headers.get("retry-after-ms")
-    if millis is not None:
-        return float(millis) / 1000
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        return max(0.0, email.utils.parsedate_to_datetime(value).timestamp() - time.time())
 
 
 def _ask(http: httpx.Client, number: int, retry_401: bool) -> None:
@@ -54,7 +41,7 @@ def _ask(http: httpx.Client, number: int, retry_401: bool) -> None:
             if response.is_success:
                 return
             request_id = response.headers.get("x-request-id")
-            retry_after = _retry_after(response.headers)
+            retry_after = read_retry_after(response.headers)
             status = response.status_code
             if status in DEFAULT_GIVE_UP and not (retry_401 and status == 401):
                 break
