@@ -200,9 +200,9 @@ def inject_error(
     registry = _registry(config)
     item = request.node
     args = _marker.closest(item) or MarkerArgs()
-    case = _llm_errors_case or Case(
-        args.provider if isinstance(args.provider, str) else settings.provider
-    )
+    # A one-name list is not parametrized (there is nothing to tell apart): use that name.
+    named = args.provider[0] if isinstance(args.provider, tuple) else args.provider
+    case = _llm_errors_case or Case(named or settings.provider)
     seed = args.seed if args.seed is not None else settings.seed
 
     def policy_hook(provider: str, fault: Fault) -> Classification | None:

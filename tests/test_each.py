@@ -184,3 +184,19 @@ def test_each_follows_the_policy_hook(pytester: pytest.Pytester) -> None:
     )
     result = pytester.runpytest("--collect-only", "-q")
     assert "test_give_up[openai-rate_limit]" in result.stdout.str()
+
+
+def test_a_one_provider_list_uses_that_provider(pytester: pytest.Pytester) -> None:
+    """provider=["anthropic"] is one unparametrized test on anthropic, not on the default."""
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.llm_errors(provider=["anthropic"])
+        def test_it(inject_error):
+            assert inject_error.provider.name == "anthropic"
+        """
+    )
+    result = pytester.runpytest("-v")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*test_it PASSED*"])
