@@ -66,8 +66,6 @@ class Dispatcher:
         self.rng = rng
         self.fake_time = fake_time
         self.reply = reply
-        #: URLs of requests no profile served, in order.
-        self.unserved: list[str] = []
         self._lock = threading.Lock()
 
     def route(self, request: Request) -> Route | None:
@@ -83,15 +81,13 @@ class Dispatcher:
         """Plan the answer to `request` and record the attempt; ``None`` if nothing serves it."""
         route = self.route(request)
         if route is None:
-            with self._lock:
-                self.unserved.append(f"{request.method} {request.url}")
             return None
         task = current_task()
         with self._lock:
             fault = self._take(request, route)
-            at = self.clock.now()
+            at, now = self.clock.now(), self.clock.utcnow()
             answer, request_id = route.provider.answer(
-                fault, request, route, text=self.reply(), rng=self.rng, now=self.clock.utcnow()
+                fault, request, route, text=self.reply(), rng=self.rng, now=now
             )
             if fault is not None and fault.network and not answer.delay and self.fake_time:
                 # A timeout really takes the client's timeout: deadline arithmetic sees it.
@@ -110,7 +106,7 @@ class Dispatcher:
                     status=None if answer.network else answer.status,
                     error=fault.name if fault is not None else None,
                     request_id=request_id,
-                    retry_after=_retry_after_seconds(answer, self.clock.utcnow()),
+                    retry_after=_retry_after_seconds(answer, now),
                     # A stalled stream holds the client for its read timeout (fake clock).
                     ended_at=at + answer.delay + (answer.stall_seconds if self.fake_time else 0),
                     body=request.body,

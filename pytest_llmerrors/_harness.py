@@ -58,7 +58,6 @@ class Harness:
             timeline=self.timeline,
             clock=self.clock,
             logs=self.logs,
-            fake_time=fake_time,
         )
 
         def classify(provider: Provider, fault: Fault) -> Classification:

@@ -102,7 +102,6 @@ class ErrorInjector:
         timeline: Timeline,
         clock: Any,
         logs: LogCapture,
-        fake_time: bool = True,
     ) -> None:
         self._registry = registry
         self._provider = provider
@@ -110,7 +109,6 @@ class ErrorInjector:
         self._timeline = timeline
         self._queue = FaultQueue()
         self._logs = logs
-        self._fake_time = fake_time
         #: The fake clock (``now()``, ``advance(seconds)``).
         self.clock = clock
         #: The text of every success response.
