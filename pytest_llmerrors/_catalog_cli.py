@@ -9,8 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ._faults import Fault
-from ._providers import DEFAULT_REGISTRY, Provider, alias_of, catalog
-from ._providers._profile import format_retry_after
+from ._providers import DEFAULT_REGISTRY, Provider, alias_of, catalog, format_retry_after
 
 FORMATS = ("table", "json", "markdown")
 REGENERATE = "python -m pytest_llmerrors catalog --format markdown > docs/catalog.md"

@@ -7,7 +7,7 @@ served by another front end (a loopback server) later.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -40,11 +40,6 @@ class Request:
         return urlsplit(self.url).path
 
     @property
-    def query(self) -> str:
-        """The raw query string."""
-        return urlsplit(self.url).query
-
-    @property
     def json(self) -> Any:
         """The body parsed as JSON, or ``None`` when it is not JSON."""
         if not self.body:
@@ -62,8 +57,8 @@ class Answer:
     status: int = 200
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
-    #: For a streamed answer: the body as chunks, sent one by one.
-    chunks: list[bytes] | None = None
+    #: For a streamed answer: the body as whole SSE events, sent one by one.
+    events: list[bytes] | None = None
     #: A network fault the client library raises instead of a response.
     network: str | None = None
     #: How a streamed answer ends: ``"complete"`` after its last chunk, ``"truncated"`` by
@@ -75,12 +70,13 @@ class Answer:
     stall: float | None = None
     #: Fake seconds of latency before the answer.
     delay: float = 0.0
-    #: Where the content chunks of a stream start and end (the rest is framing): stream
-    #: faults count ``after_chunks`` from `content_start`; ``None`` means up to the end.
+    #: Which `events` carry content (the rest is framing): stream faults count
+    #: ``after_chunks`` content chunks from `content_start`; ``None`` means up to the end.
     content_start: int = 0
     content_end: int | None = None
-    #: Content chunks delivered before a stream fault, ``None`` when nothing broke.
-    delivered: int | None = None
+    #: Content chunks delivered before a stream fault, ``None`` when nothing broke (what
+    #: `Attempt.chunks` records).
+    chunks: int | None = None
 
     @property
     def stall_seconds(self) -> float:
@@ -89,8 +85,14 @@ class Answer:
 
     def header(self, name: str) -> str | None:
         """Return the first value of header `name` (case-insensitive), or ``None``."""
-        lowered = name.lower()
-        for key, value in self.headers:
-            if key.lower() == lowered:
-                return value
-        return None
+        return header(self.headers, name)
+
+
+def header(headers: Mapping[str, str] | Iterable[tuple[str, str]], name: str) -> str | None:
+    """Return the first value of header `name` in `headers`, case-insensitively, or ``None``."""
+    pairs = headers.items() if isinstance(headers, Mapping) else headers
+    lowered = name.lower()
+    for key, value in pairs:
+        if key.lower() == lowered:
+            return value
+    return None

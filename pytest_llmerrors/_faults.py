@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as _dt
+import math
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -168,3 +171,55 @@ class Attempt:
         data["headers"] = dict(self.headers)
         data["body"] = self.body.decode("utf-8", "replace")
         return data
+
+
+def current_task() -> str:
+    """Return an id of the running thread and asyncio task, to tell concurrent calls apart."""
+    ident = threading.get_ident()
+    try:
+        task = asyncio.current_task()
+    except RuntimeError:
+        task = None
+    return str(ident) if task is None else f"{ident}/{id(task):x}"
+
+
+def check_options(options: Mapping[str, Any]) -> None:
+    """Reject unknown options and values of the wrong type, before they break an answer later."""
+    __tracebackhide__ = True
+    unknown = sorted(set(options) - set(FAULT_OPTIONS))
+    if unknown:
+        raise ValueError(
+            f"Unknown option(s) {', '.join(map(repr, unknown))} for inject_error. "
+            f"Valid options: times, always, provider, {', '.join(FAULT_OPTIONS)}."
+        )
+    if "retry_after" in options and not isinstance(options["retry_after"], _dt.datetime):
+        _check_number(
+            "retry_after",
+            options["retry_after"],
+            "seconds (a number) or a datetime for an HTTP-date",
+        )
+    if options.get("retry_after_ms") is not None:
+        _check_number("retry_after_ms", options["retry_after_ms"], "milliseconds (a number)")
+    if "delay" in options:
+        _check_number("delay", options["delay"], "seconds (a number)")
+    after = options.get("after_chunks")
+    if after is not None and (isinstance(after, bool) or not isinstance(after, int)):
+        raise ValueError(f"after_chunks must be a whole number of chunks, not {after!r}.")
+    headers = options.get("headers")
+    if headers is not None and not (
+        isinstance(headers, Mapping)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items())
+    ):
+        raise ValueError(
+            f"headers must be a mapping of header names to str values, like "
+            f"{{'x-trace': 'abc'}}, not {headers!r}."
+        )
+    for name in ("request_id", "message"):
+        value = options.get(name)
+        if value is not None and not isinstance(value, str):
+            raise ValueError(f"{name} must be a str, not {value!r}.")
+
+
+def _check_number(name: str, value: Any, expected: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError(f"{name} must be {expected}, finite and zero or more, not {value!r}.")

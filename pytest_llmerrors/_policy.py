@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as _dt
+import email.utils
 import logging
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from ._faults import Classification, Fault
 
@@ -14,6 +16,10 @@ DEFAULT_GIVE_UP: frozenset[int] = frozenset({400, 401, 402, 403, 404, 413, 422})
 DEFAULT_RETRYABLE: frozenset[int] = frozenset({408, 409, 424, 429, 500, 502, 503, 504, 529})
 DEFAULT_MAX_ATTEMPTS = 10
 DEFAULT_MAX_TOTAL_WAIT = 300.0
+
+#: The ``pytest_llmerrors_policy`` hook as the policy calls it: (provider, scenario) to a
+#: classification, or ``None`` to keep the scenario's own.
+PolicyHook = Callable[[str, Fault], "Classification | None"]
 
 
 @dataclass(frozen=True)
@@ -25,8 +31,6 @@ class Policy:
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
     max_total_wait: float = DEFAULT_MAX_TOTAL_WAIT
     request_id_level: int = logging.INFO
-    #: Per-scenario overrides from the ``pytest_llmerrors_policy`` hook, by (provider, name).
-    overrides: dict[tuple[str, str], Classification] = field(default_factory=dict)
 
     def classify_status(self, status: int) -> Classification:
         """Return how a plain error with `status` is classified."""
@@ -36,17 +40,19 @@ class Policy:
             return "retry"
         return "give_up"
 
-    def classify(self, provider: str, fault: Fault) -> Classification:
-        """Return how `fault` is classified: an override, else the scenario's own.
+    def classify(
+        self, provider: str, fault: Fault, hook: PolicyHook | None = None
+    ) -> Classification:
+        """Return how `fault` is classified: by `hook` if it answers, else by the scenario.
 
         A Retry-After longer than the wait budget turns a retry into a
         ``retry_after_window``: giving up at once is then as right as waiting. An HTTP-date
         is measured from now, which inside a test is the fake clock.
         """
-        override = self.overrides.get((provider, fault.name))
+        override = hook(provider, fault) if hook is not None else None
         if override is not None:
             return override
-        return self.within_budget(fault.classification, retry_after_seconds(fault))
+        return self.within_budget(fault.classification, fault_wait(fault))
 
     def within_budget(
         self, classification: Classification, retry_after: float | None
@@ -58,18 +64,41 @@ class Policy:
         return classification
 
 
-def retry_after_seconds(fault: Fault, now: _dt.datetime | None = None) -> float | None:
-    """Return the seconds `fault` asks the client to wait, read as the SDKs read it.
+def wait_asked(
+    retry_after_ms: str | float | None,
+    retry_after: str | float | _dt.datetime | None,
+    now: _dt.datetime | None = None,
+) -> float | None:
+    """Return the seconds a response asks the client to wait, read as the SDKs read it.
 
     ``retry-after-ms`` first (the OpenAI-style SDKs prefer it), then Retry-After in seconds
-    or as a date, measured from `now` (default: the current time, fake inside a test).
+    or as an HTTP-date (a string or a ``datetime``), measured from `now` (default: the
+    current time, fake inside a test). An unreadable value counts as absent.
     """
-    if fault.retry_after_ms is not None:
-        return fault.retry_after_ms / 1000
-    if isinstance(fault.retry_after, _dt.datetime):
-        when = fault.retry_after
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=_dt.timezone.utc)
-        start = now or _dt.datetime.now(_dt.timezone.utc)
-        return max(0.0, (when - start).total_seconds())
-    return None if fault.retry_after is None else float(fault.retry_after)
+    if retry_after_ms is not None:
+        try:
+            return float(retry_after_ms) / 1000
+        except ValueError:
+            pass
+    if retry_after is None:
+        return None
+    when = retry_after
+    if isinstance(when, str):
+        try:
+            return float(when)
+        except ValueError:
+            try:
+                when = email.utils.parsedate_to_datetime(when)
+            except (TypeError, ValueError):
+                return None
+    if not isinstance(when, _dt.datetime):
+        return float(when)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=_dt.timezone.utc)
+    start = now or _dt.datetime.now(_dt.timezone.utc)
+    return max(0.0, (when - start).total_seconds())
+
+
+def fault_wait(fault: Fault, now: _dt.datetime | None = None) -> float | None:
+    """Return the seconds `fault` asks the client to wait (see `wait_asked`)."""
+    return wait_asked(fault.retry_after_ms, fault.retry_after, now)

@@ -11,28 +11,35 @@ import datetime as _dt
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ._assertions import resilience_problems
-from ._injector import ErrorInjector
+from ._verdict import problems
 
-#: The attribute of a `TestReport` that carries a test's data.
-ATTRIBUTE = "llm_errors"
+if TYPE_CHECKING:
+    from ._session import Session
+
+
 REPORT_VERSION = 1
 
 
-def verdict_of(injector: ErrorInjector) -> tuple[str, list[str]]:
-    """Judge `injector`'s timeline without failing: the verdict and the broken rules."""
-    if not injector.attempts:
+#: The verdict of a test whose code broke a rule (listed in the short summary too).
+NOT_RESILIENT = "not resilient"
+
+
+def verdict_of(session: Session) -> tuple[str, list[str]]:
+    """Judge `session`'s timeline without failing: the verdict and the broken rules."""
+    view = session.view()
+    if not view.attempts:
         return "nothing reached the injector", []
-    problems = resilience_problems(injector.view())
-    return ("not resilient" if problems else "resilient"), problems
+    broken = problems(view)
+    return (NOT_RESILIENT if broken else "resilient"), broken
 
 
-def record_of(nodeid: str, injector: ErrorInjector, verified: bool) -> dict[str, Any]:
+def record_of(nodeid: str, session: Session) -> dict[str, Any]:
     """Return the JSON-ready record of one test."""
-    verdict, problems = verdict_of(injector)
-    entries = injector.queue.entries()
+    verdict, broken = verdict_of(session)
+    injector = session.injector
+    entries = session.queue.entries()
     return {
         "nodeid": nodeid,
         "provider": injector.provider.name,
@@ -43,22 +50,41 @@ def record_of(nodeid: str, injector: ErrorInjector, verified: bool) -> dict[str,
         "sleeps": [float(s) for s in injector.sleeps],
         "fake_wait": round(sum(s for s in injector.sleeps if s > 0), 6),
         "verdict": verdict,
-        "problems": problems,
-        "verified": verified,
+        "problems": broken,
+        "verified": session.options.verify,
     }
 
 
-def summary_lines(records: Iterable[Mapping[str, Any]]) -> tuple[list[str], list[str]]:
-    """Return the summary's lines (one per test that injected faults) and its warnings."""
+def summary_lines(
+    records: Iterable[Mapping[str, Any]], *, verbose: bool
+) -> tuple[list[str], list[str]]:
+    """Return the summary's lines and its warnings.
+
+    The lines are one line of totals, then each test that injected faults and was not
+    resilient; with `verbose`, every test that injected faults. The warnings name each test
+    whose queued faults no request took.
+    """
     lines: list[str] = []
     warnings: list[str] = []
-    for record in sorted(records, key=lambda r: str(r["nodeid"])):
+    ordered = sorted(records, key=lambda r: str(r["nodeid"]))
+    injecting = [r for r in ordered if r["faults"]]
+    if not injecting and not any(r["unconsumed"] for r in ordered):
+        return lines, warnings
+    broken = [r for r in injecting if r["verdict"] == NOT_RESILIENT]
+    attempts = sum(len(r["attempts"]) for r in injecting)
+    wait = sum(r["fake_wait"] for r in injecting)
+    lines.append(
+        f"{len(injecting)} test(s) injected faults: {attempts} attempt(s), "
+        f"{round(wait, 2):g}s fake wait; {len(broken)} not resilient"
+        + ("" if verbose else " (-v lists every test)")
+    )
+    for record in ordered:
         if record["unconsumed"]:
             warnings.append(
                 f"{record['nodeid']}: queued {', '.join(record['unconsumed'])} but no request "
                 f"took it: the client never reached the injector, so the test proved nothing."
             )
-        if not record["faults"]:
+        if not record["faults"] or not (verbose or record["verdict"] == NOT_RESILIENT):
             continue
         waits = f"{round(record['fake_wait'], 2):g}s"
         lines.append(

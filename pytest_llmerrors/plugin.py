@@ -1,41 +1,33 @@
-"""The pytest plugin: options, the ``llm_errors`` marker, the ``inject_error`` fixture."""
+"""The pytest plugin: options, the ``llm_errors`` marker, the ``inject_error`` fixture, reports.
+
+Only pytest hooks live here. Importing this module loads no provider profile, clock or
+interception: a run without marked tests pays for none of them (see
+``benchmarks/bench_import.py``). They are imported the first time a marked test needs them.
+"""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from . import _config, _marker, _report
-from ._faults import Attempt, Classification, Fault
-from ._harness import Harness
-from ._injector import ErrorInjector, build_fault
-from ._marker import MARKER, MarkerArgs
-from ._policy import retry_after_seconds
-from ._providers import Provider, Registry
+from . import _options
+from ._options import MARKER, Case, MarkerArgs
 
-_SETTINGS = pytest.StashKey[_config.Settings]()
-_REGISTRY = pytest.StashKey[Registry]()
-_HARNESS = pytest.StashKey[Harness]()
-_VERIFY = pytest.StashKey[bool]()
+if TYPE_CHECKING:
+    from ._faults import Attempt
+    from ._injector import ErrorInjector
+    from ._providers import Registry
+
+_SETTINGS = pytest.StashKey[_options.Settings]()
+_REGISTRY = pytest.StashKey["Registry"]()
+_SESSION = pytest.StashKey["Session"]()
 _SEED = pytest.StashKey[int]()
-
-
-@dataclass(frozen=True)
-class Case:
-    """One parametrized case of a marked test: a provider and maybe a catalog scenario."""
-
-    provider: str
-    scenario: str | None = None
-
-    @property
-    def id(self) -> str:
-        """The readable test id, like ``openai-rate_limit``."""
-        return self.provider if self.scenario is None else f"{self.provider}-{self.scenario}"
+#: The attribute of a `TestReport` that carries a test's data (JSON-ready; xdist ships it).
+_REPORT_ATTRIBUTE = "llm_errors"
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -67,23 +59,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="PATH",
         help="Write every marked test's timeline and verdict to PATH as JSON.",
     )
-    for name, kind, default, help_text in _config.INI_OPTIONS:
+    for name, kind, default, help_text in _options.INI_OPTIONS:
         parser.addini(name, help=help_text, type=kind, default=default)  # type: ignore[arg-type]
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """Document the marker and check the settings."""
-    config.addinivalue_line("markers", _marker.MARKER_DOC)
-    config.stash[_SETTINGS] = _config.load(config)
+    config.addinivalue_line("markers", _options.MARKER_DOC)
+    config.stash[_SETTINGS] = _options.load(config)
     config.pluginmanager.register(_Collector(config), "llmerrors-collector")
-
-
-def _settings(config: pytest.Config) -> _config.Settings:
-    return config.stash[_SETTINGS]
 
 
 def _registry(config: pytest.Config) -> Registry:
     if _REGISTRY not in config.stash:
+        from ._providers import Provider, Registry
+
         extra: list[Provider] = []
         for result in config.hook.pytest_llmerrors_providers(config=config):
             extra.extend(result or [])
@@ -93,76 +83,9 @@ def _registry(config: pytest.Config) -> Registry:
 
 def pytest_report_header(config: pytest.Config) -> str:
     """Name the provider and the seed, so a run can be repeated."""
-    settings = _settings(config)
+    settings = config.stash[_SETTINGS]
     seed = "none (random untouched)" if settings.seed is None else str(settings.seed)
     return f"llm-errors: provider={settings.provider}, seed={seed}"
-
-
-def _cases(args: MarkerArgs, config: pytest.Config, where: str) -> list[Case]:
-    """Return the test's parametrized cases; check every name at collection time."""
-    __tracebackhide__ = True
-    settings, registry = _settings(config), _registry(config)
-    providers = args.provider if args.provider is not None else settings.provider
-    names = [providers] if isinstance(providers, str) else list(providers)
-    cases: list[Case] = []
-    if args.provider is None and settings.provider not in registry.names():
-        raise pytest.Collector.CollectError(
-            f"{where}: --llm-errors-provider / llm_errors_provider: "
-            f"Unknown provider {settings.provider!r}. Valid providers: "
-            f"{', '.join(registry.names())}."
-        )
-    try:
-        for name in names:
-            profile = registry.get(name)
-            for fault in args.faults:
-                build_fault(fault, profile, settings.policy, {})
-            if args.each is None:
-                cases.append(Case(name))
-                continue
-            for scenario in _each(args.each, profile, settings, config):
-                cases.append(Case(name, scenario))
-    except ValueError as error:
-        raise pytest.Collector.CollectError(f"{where}: @pytest.mark.{MARKER}: {error}") from None
-    return cases
-
-
-def _each(
-    each: str | tuple[str, ...],
-    profile: Provider,
-    settings: _config.Settings,
-    config: pytest.Config,
-) -> list[str]:
-    if not isinstance(each, str):
-        for name in each:
-            profile.scenario(name)
-        return list(each)
-    chosen = []
-    for name in sorted(profile.scenarios):
-        fault = profile.scenarios[name]
-        if fault.stream:
-            continue  # only a streaming request takes these: name them explicitly
-        if each == "all" or each == _group(fault, profile, settings, config):
-            chosen.append(name)
-    return chosen
-
-
-def _group(
-    fault: Fault, profile: Provider, settings: _config.Settings, config: pytest.Config
-) -> str:
-    """Return ``"retryable"`` or ``"give_up"``: what a resilient client does with `fault`.
-
-    A Retry-After window is retryable when the client can wait it out within the wait
-    budget (FluxRouter's ~5 s premium-routing pause), and a give-up otherwise (its hourly
-    safety limit): the test body then expects the app to give up, not to succeed.
-    """
-    policy = settings.policy
-    kind = config.hook.pytest_llmerrors_policy(
-        config=config, provider=profile.name, scenario=fault
-    ) or policy.classify(profile.name, fault)
-    if kind == "retry_after_window":
-        wait = retry_after_seconds(fault)
-        return "retryable" if wait is not None and wait <= policy.max_total_wait else "give_up"
-    return "give_up" if kind == "give_up" else "retryable"
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -170,9 +93,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     mark = metafunc.definition.get_closest_marker(MARKER)
     if mark is None:
         return
-    args = _marker.parse(mark, metafunc.definition.nodeid)
+    args = _options.parse(mark, metafunc.definition.nodeid)
     config = metafunc.config
-    cases = _cases(args, config, metafunc.definition.nodeid)
+    cases = _options.cases(
+        args, config.stash[_SETTINGS], _registry(config), metafunc.definition.nodeid
+    )
     if len(cases) > 1 or args.each is not None:
         metafunc.parametrize("_llm_errors_case", cases, ids=[c.id for c in cases], indirect=True)
 
@@ -195,51 +120,34 @@ def inject_error(
     request: pytest.FixtureRequest, _llm_errors_case: Case | None
 ) -> Iterator[ErrorInjector]:
     """Queue provider errors for the code under test and judge how it handled them."""
+    from ._session import Session
+
     config = request.config
-    settings = _settings(config)
+    settings = config.stash[_SETTINGS]
     registry = _registry(config)
     item = request.node
-    args = _marker.closest(item) or MarkerArgs()
-    # A one-name list is not parametrized (there is nothing to tell apart): use that name.
-    named = args.provider[0] if isinstance(args.provider, tuple) else args.provider
-    case = _llm_errors_case or Case(named or settings.provider)
-    seed = args.seed if args.seed is not None else settings.seed
-
-    def policy_hook(provider: str, fault: Fault) -> Classification | None:
-        result: Classification | None = config.hook.pytest_llmerrors_policy(
-            config=config, provider=provider, scenario=fault
-        )
-        return result
+    options = _options.resolve(_options.closest(item) or MarkerArgs(), settings, _llm_errors_case)
 
     def on_attempt(attempt: Attempt) -> None:
         item.ihook.pytest_llmerrors_attempt(item=item, attempt=attempt)
 
     try:
-        provider = registry.get(case.provider)
+        registry.get(options.case.provider)
     except ValueError as error:
         raise pytest.UsageError(
             f"{item.nodeid}: --llm-errors-provider / llm_errors_provider: {error}"
         ) from None
-    harness = Harness(
-        settings=settings,
-        registry=registry,
-        providers=[provider],
-        fake_time=settings.fake_time if args.fake_time is None else args.fake_time,
-        block_network=settings.block_network if args.block_network is None else args.block_network,
-        rng_seed=f"{seed}:{item.nodeid}",
-        policy_hook=policy_hook,
+    session = Session(
+        options,
+        settings,
+        registry,
+        rng_seed=f"{options.seed}:{item.nodeid}",
         on_attempt=on_attempt,
-        start=args.start,
     )
-    item.stash[_HARNESS] = harness
-    item.stash[_VERIFY] = settings.verify if args.verify is None else args.verify
-    with harness.running() as injector:
-        for fault in args.faults:
-            injector(fault)
-        if case.scenario is not None:
-            injector(case.scenario)
-        if seed is not None:
-            item.stash[_SEED] = seed
+    item.stash[_SESSION] = session
+    with session.running() as injector:
+        if options.seed is not None:
+            item.stash[_SEED] = options.seed
         yield injector
 
 
@@ -259,10 +167,10 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, Any, Any]
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
     """With ``verify=True``, judge the timeline as part of the test's own call."""
     result = yield
-    harness = item.stash.get(_HARNESS, None)
-    if harness is not None and item.stash.get(_VERIFY, False):
+    session = item.stash.get(_SESSION, None)
+    if session is not None and session.options.verify:
         __tracebackhide__ = True
-        harness.injector.assert_resilient()
+        session.injector.assert_resilient()
     return result
 
 
@@ -272,10 +180,12 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """Attach the test's timeline and verdict to its call report (and JUnit properties)."""
     report = yield
-    harness = item.stash.get(_HARNESS, None)
-    if harness is not None and report.when == "call":
-        data = _report.record_of(item.nodeid, harness.injector, item.stash.get(_VERIFY, False))
-        setattr(report, _report.ATTRIBUTE, data)
+    session = item.stash.get(_SESSION, None)
+    if session is not None and report.when == "call":
+        from ._report import record_of
+
+        data = record_of(item.nodeid, session)
+        setattr(report, _REPORT_ATTRIBUTE, data)
         # JUnit XML reads the properties of the teardown report, made from the item's.
         item.user_properties.append(("llm_errors_verdict", data["verdict"]))
         item.user_properties.append(("llm_errors_attempts", len(data["attempts"])))
@@ -291,13 +201,18 @@ class _Collector:
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Keep the data a call report carries."""
-        data = getattr(report, _report.ATTRIBUTE, None)
+        data = getattr(report, _REPORT_ATTRIBUTE, None)
         if data is not None and report.when == "call":
             self.records.append(data)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        """List each test that injected faults, and warn about faults nobody took."""
-        lines, warnings = _report.summary_lines(self.records)
+        """Sum up the tests that injected faults, and warn about faults nobody took."""
+        if not self.records:
+            return
+        from ._report import summary_lines
+
+        verbose = self.config.get_verbosity() > 0
+        lines, warnings = summary_lines(self.records, verbose=verbose)
         if not lines and not warnings:
             return
         terminalreporter.write_sep("=", "llm-errors summary")
@@ -311,5 +226,7 @@ class _Collector:
         path = self.config.getoption("llm_errors_report", None)
         if not path or hasattr(self.config, "workerinput"):
             return
-        settings = _settings(self.config)
-        _report.write_json(Path(path), self.records, provider=settings.provider, seed=settings.seed)
+        from ._report import write_json
+
+        settings = self.config.stash[_SETTINGS]
+        write_json(Path(path), self.records, provider=settings.provider, seed=settings.seed)

@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 try:
     from hypothesis import strategies as st
@@ -38,9 +38,11 @@ except ImportError as error:  # pragma: no cover - exercised only without hypoth
     ) from error
 
 from ._faults import NETWORK_FAULTS
-from ._injector import ErrorInjector
 from ._policy import DEFAULT_GIVE_UP, DEFAULT_RETRYABLE
 from ._providers import DEFAULT_REGISTRY
+
+if TYPE_CHECKING:
+    from ._injector import ErrorInjector
 
 __all__ = ["RETRY_AFTER_FORMS", "Schedule", "Step", "fault_schedules"]
 

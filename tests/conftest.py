@@ -25,6 +25,7 @@ _HEAVY = (
     "httpx2",
     "httpcore2",
     "hypothesis",
+    "pytest_llmerrors._session",  # the plugin loads its machinery at the first marked test
 )
 for _name in _HEAVY:
     try:

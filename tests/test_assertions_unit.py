@@ -10,7 +10,10 @@ from typing import Any
 
 import pytest
 
-from pytest_llmerrors._assertions import (
+from pytest_llmerrors._faults import Attempt, Fault
+from pytest_llmerrors._policy import Policy
+from pytest_llmerrors._verdict import (
+    Sleep,
     View,
     assert_attempts,
     assert_backed_off,
@@ -21,10 +24,7 @@ from pytest_llmerrors._assertions import (
     assert_retried,
     format_timeline,
 )
-from pytest_llmerrors._calls import group_calls
-from pytest_llmerrors._faults import Attempt, Fault
-from pytest_llmerrors._policy import Policy
-from pytest_llmerrors._timeline import Sleep
+from pytest_llmerrors._verdict._calls import group_calls
 
 URL = "https://api.openai.com/v1/chat/completions"
 OK = "ok"

@@ -30,10 +30,30 @@ import pytest
 import stamina
 import tenacity
 
-from pytest_llmerrors import _clock, _sleeps
-from pytest_llmerrors._clock import FakeClock, RealClock
+from pytest_llmerrors._clock import Clock, RealClock, _freezer, _sleeps
+from pytest_llmerrors._clock import FakeClock as PluginFakeClock
 
 UTC = datetime.timezone.utc
+
+
+class FakeClock(PluginFakeClock):
+    """The plugin's clock, keeping the sleeps it reports (in the plugin, the timeline does)."""
+
+    def __init__(
+        self,
+        start: datetime.datetime | None = None,
+        on_sleep: Callable[[float], None] | None = None,
+    ) -> None:
+        self.sleeps: list[float] = []
+
+        def note(seconds: float) -> None:
+            self.sleeps.append(seconds)
+            if on_sleep is not None:
+                on_sleep(seconds)
+
+        super().__init__(start=start, on_sleep=note)
+
+
 START = datetime.datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
 
 # The originals, taken before any clock ran. Kept in a namespace, not as module globals: the
@@ -62,7 +82,7 @@ def assert_all_real() -> None:
     assert time.time is REAL.time
     assert datetime.datetime is REAL.datetime
     assert not freezegun.api.freeze_factories
-    assert _sleeps.active is None
+    assert _sleeps.running() is None
 
 
 @pytest.fixture(autouse=True)
@@ -499,11 +519,14 @@ def test_failing_test_still_undoes_everything() -> None:
 def test_failed_start_undoes_what_it_did(monkeypatch: pytest.MonkeyPatch) -> None:
     """A start that fails half-way undoes its patches, and stop() afterwards is harmless."""
     clock = FakeClock(start=START)
+    patches = clock._patches
+    apply = patches.apply
 
     def broken() -> None:
+        apply()  # the freezer runs and every sleep is patched: all of it must be undone
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(clock, "_patch_loop", broken)
+    monkeypatch.setattr(patches, "apply", broken)
     with pytest.raises(RuntimeError, match="boom"):
         clock.start()
     assert_all_real()
@@ -511,12 +534,20 @@ def test_failed_start_undoes_what_it_did(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_stop_is_idempotent() -> None:
-    """stop() twice, or without start(), does nothing."""
+    """stop() twice, or without start(), does nothing: time stays real, and the clock restarts."""
     FakeClock().stop()
+    assert_all_real()
     clock = FakeClock(start=START)
     clock.start()
+    time.sleep(5)
     clock.stop()
+    assert_all_real()
     clock.stop()
+    assert_all_real()
+    assert clock.now() == 5
+    with clock:  # still startable after two stops, resuming where it stopped
+        assert datetime.datetime.now(UTC) == START + datetime.timedelta(seconds=5)
+    assert clock.sleeps == [5.0]
 
 
 def test_restarted_clock_resumes_where_it_stopped() -> None:
@@ -560,7 +591,7 @@ def test_hundred_starts_leak_nothing() -> None:
     assert threading.active_count() == threads
     assert not freezegun.api.freeze_factories
     assert not freezegun.api.tz_offsets
-    assert not _clock._orphaned
+    assert not _freezer.orphans()
 
 
 # --- 6. threads ---------------------------------------------------------------------------------
@@ -650,7 +681,7 @@ def test_tenacity_stop_after_delay_stops_on_fake_time(clock: FakeClock) -> None:
 
 
 def test_real_clock_patches_nothing_and_refuses_to_move() -> None:
-    """RealClock counts real seconds, records no sleeps, and refuses advance()."""
+    """RealClock counts real seconds, patches no sleep, and refuses advance()."""
     with RealClock() as clock:
         assert time.sleep is REAL.time_sleep
         REAL.time_sleep(0.01)
@@ -658,15 +689,14 @@ def test_real_clock_patches_nothing_and_refuses_to_move() -> None:
         with pytest.raises(RuntimeError, match="fake_time=False"):
             clock.advance(1)
         assert abs(clock.utcnow().timestamp() - REAL.time()) < 5
-    assert clock.sleeps == []
 
 
 def test_clocks_satisfy_the_protocol() -> None:
     """Both clocks fit the Clock protocol the plugin types against (mypy checks the types)."""
-    clocks: list[_clock.Clock] = [FakeClock(), RealClock()]
+    clocks: list[Clock] = [FakeClock(), RealClock()]
     for clock in clocks:
         assert clock.now() >= 0
-        assert clock.sleeps == []
+        assert clock.utcnow().tzinfo is datetime.timezone.utc
 
 
 def test_hypothesis_keeps_real_time(clock: FakeClock) -> None:

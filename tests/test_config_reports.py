@@ -128,8 +128,9 @@ def test_retries_401():
     assert "error at teardown" not in result.stdout.str()
 
 
-def test_summary_lists_tests_and_warns_about_unconsumed_faults(pytester: pytest.Pytester) -> None:
-    """The summary has a line per injecting test and warns when no request took a fault."""
+def test_summary_is_short_and_warns_about_unconsumed_faults(pytester: pytest.Pytester) -> None:
+    """By default the summary is a line of totals, the tests that were not resilient, and a
+    warning for each test whose faults no request took."""
     pytester.makepyfile(
         RETRYING_APP
         + """
@@ -138,20 +139,69 @@ def test_recovers(inject_error):
     inject_error(503, times=2)
     assert call().status_code == 200
 
+@pytest.mark.llm_errors
+def test_retries_a_bad_key(inject_error):
+    inject_error(401, times=2)
+    assert call().status_code == 200
+
 @pytest.mark.llm_errors(429)
 def test_never_calls():
     pass
 """
     )
     result = pytester.runpytest()
-    result.assert_outcomes(passed=2)
+    result.assert_outcomes(passed=3)
     result.stdout.fnmatch_lines(
         [
             "*llm-errors summary*",
-            "*test_recovers: http_503 (x2); 3 attempt(s), 3s fake wait; *",
+            "3 test(s) injected faults: 6 attempt(s), 6s fake wait; 1 not resilient "
+            "(-v lists every test)",
+            "*test_retries_a_bad_key: http_401 (x2); 3 attempt(s), 3s fake wait; not resilient",
             "*WARNING: *test_never_calls: queued http_429 (x1) but no request took it*",
         ]
     )
+    assert "test_recovers:" not in result.stdout.str()
+
+
+def test_summary_lists_every_injecting_test_with_v(pytester: pytest.Pytester) -> None:
+    """With -v the summary also lists each test that injected faults, resilient or not."""
+    pytester.makepyfile(
+        RETRYING_APP
+        + """
+@pytest.mark.llm_errors
+def test_recovers(inject_error):
+    inject_error(503, times=2)
+    assert call().status_code == 200
+
+@pytest.mark.llm_errors
+def test_no_faults():
+    assert call().status_code == 200
+"""
+    )
+    result = pytester.runpytest("-v")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(
+        [
+            "1 test(s) injected faults: 3 attempt(s), 3s fake wait; 0 not resilient",
+            "*test_recovers: http_503 (x2); 3 attempt(s), 3s fake wait; resilient",
+        ]
+    )
+    assert "test_no_faults:" not in result.stdout.str()
+
+
+def test_summary_is_silent_without_injected_faults(pytester: pytest.Pytester) -> None:
+    """A run whose marked tests queued nothing prints no llm-errors summary."""
+    pytester.makepyfile(
+        RETRYING_APP
+        + """
+@pytest.mark.llm_errors
+def test_no_faults():
+    assert call().status_code == 200
+"""
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1)
+    assert "llm-errors summary" not in result.stdout.str()
 
 
 def _write_suite(pytester: pytest.Pytester, count: int) -> None:
@@ -189,12 +239,13 @@ def test_json_report_under_xdist_holds_every_worker_test(pytester: pytest.Pytest
     pytest.importorskip("xdist")
     _write_suite(pytester, 6)
     path = pytester.path / "report.json"
-    result = pytester.runpytest_subprocess("-n", "2", f"--llm-errors-report={path}")
+    result = pytester.runpytest_subprocess("-n", "2", "-v", f"--llm-errors-report={path}")
     result.assert_outcomes(passed=6)
     data = json.loads(path.read_text())
     assert len(data["tests"]) == 6
     assert all(len(t["attempts"]) == 2 for t in data["tests"])
-    assert sum("fake wait" in line for line in result.outlines) == 6
+    assert sum("::test_case_" in line and "fake wait" in line for line in result.outlines) == 6
+    result.stdout.fnmatch_lines(["6 test(s) injected faults: 12 attempt(s), *"])
 
 
 def test_junit_xml_gets_the_verdict_as_properties(pytester: pytest.Pytester) -> None:

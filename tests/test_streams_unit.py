@@ -15,7 +15,7 @@ from pytest_llmerrors._faults import Attempt, Fault
 from pytest_llmerrors._providers import DEFAULT_REGISTRY
 from pytest_llmerrors._providers._profile import Endpoint, Provider, Route, hex_request_id
 from pytest_llmerrors._providers._shapes import ApiShape, stream_answer
-from pytest_llmerrors._streams import (
+from pytest_llmerrors._verdict._streams import (
     classify_stream_fault,
     is_partial_stream,
     stream_fault_reason,
@@ -50,9 +50,9 @@ def _attempt(error: str | None, chunks: int | None, classification: Any = "retry
         ("stream_error", 0, "retry", "retry"),
         ("stream_truncated", 0, "retry", "retry"),
         ("stream_stall", 0, "retry", "retry"),
-        ("stream_error", 1, "retry", "retry_after_window"),
-        ("stream_truncated", 3, "retry", "retry_after_window"),
-        ("stream_stall", 2, "retry", "retry_after_window"),
+        ("stream_error", 1, "retry", "partial_stream"),
+        ("stream_truncated", 3, "retry", "partial_stream"),
+        ("stream_stall", 2, "retry", "partial_stream"),
         ("stream_error", 2, "give_up", "give_up"),
         ("stream_error", 0, "give_up", "give_up"),
     ],
@@ -63,7 +63,7 @@ def test_classify_stream_fault(
     """Before content a stream fault keeps its class; after content, ending or retrying passes."""
     attempt = _attempt(error, chunks, classification)
     assert classify_stream_fault(attempt) == expected
-    partial = expected == "retry_after_window"
+    partial = expected == "partial_stream"
     assert is_partial_stream(attempt) == (bool(chunks) and error is not None)
     reason = stream_fault_reason(attempt)
     assert (reason is not None) == partial
@@ -98,22 +98,22 @@ def _plain_answer(fault: Fault | None, read: float | None = 5.0) -> Answer:
 def test_a_new_shape_gets_every_stream_fault_from_content_start_and_end() -> None:
     """A shape giving content_start/content_end gets the error event, truncation and stall."""
     error = _plain_answer(Fault("stream_error", message="boom", after_chunks=2))
-    assert error.chunks == [
+    assert error.events == [
         b"open\n\n",
         b"a\n\n",
         b"b\n\n",
         b'data: {"error":{"code":500,"message":"boom"}}\n\n',
     ]
-    assert (error.delivered, error.stream_end) == (2, "complete")
+    assert (error.chunks, error.stream_end) == (2, "complete")
     cut = _plain_answer(Fault("stream_truncated", after_chunks=0))
-    assert (cut.chunks, cut.delivered, cut.stream_end) == ([b"open\n\n"], 0, "truncated")
+    assert (cut.events, cut.chunks, cut.stream_end) == ([b"open\n\n"], 0, "truncated")
     stall = _plain_answer(Fault("stream_stall", after_chunks=5), read=5.0)
-    assert stall.chunks == [b"open\n\n", b"a\n\n", b"b\n\n", b"c\n\n"]
-    assert (stall.delivered, stall.stream_end, stall.stall_seconds) == (3, "stall", 5.0)
+    assert stall.events == [b"open\n\n", b"a\n\n", b"b\n\n", b"c\n\n"]
+    assert (stall.chunks, stall.stream_end, stall.stall_seconds) == (3, "stall", 5.0)
     forever = _plain_answer(Fault("stream_stall"), read=None)
     assert (forever.stall, forever.stall_seconds) == (None, 0.0)
     whole = _plain_answer(None)
-    assert (whole.delivered, len(whole.chunks or [])) == (None, 5)
+    assert (whole.chunks, len(whole.events or [])) == (None, 5)
 
 
 def test_responses_error_event_is_numbered_and_nested() -> None:
@@ -122,7 +122,7 @@ def test_responses_error_event_is_numbered_and_nested() -> None:
     body = b'{"model": "gpt-4o-mini", "input": "hi", "stream": true}'
     request = Request("POST", "https://api.openai.com/v1/responses", {}, body)
     answer = shape.success(request, "responses", "a b c", random.Random(0))
-    numbers = [json.loads(c.split(b"data: ", 1)[1])["sequence_number"] for c in answer.chunks or []]
+    numbers = [json.loads(c.split(b"data: ", 1)[1])["sequence_number"] for c in answer.events or []]
     assert numbers == list(range(len(numbers)))
     event = shape.stream_error_event(
         Fault("stream_error", message="boom", error_type="server_error"),

@@ -17,7 +17,14 @@ from . import (
     torouter,
 )
 from ._common import COMMON_NAMES, FRONT_DOOR_NAMES, alias_of
-from ._profile import Endpoint, Provider, Route, hex_request_id, transport_faults
+from ._profile import (
+    Endpoint,
+    Provider,
+    Route,
+    format_retry_after,
+    hex_request_id,
+    transport_faults,
+)
 
 #: Built-in profiles, by name, each built on first use.
 _BUILTIN: dict[str, Callable[[], Provider]] = {
@@ -115,6 +122,8 @@ __all__ = [
     "Route",
     "alias_of",
     "catalog",
+    "format_retry_after",
+    "hex_request_id",
     "openai_compatible_provider",
     "transport_faults",
 ]

@@ -119,7 +119,7 @@ class GeminiShape(ApiShape):
             return _json(chunk(text, True))
         chunks = [sse(chunk(p, i == len(pieces) - 1)) for i, p in enumerate(pieces)]
         return Answer(
-            headers=[("content-type", SSE)], chunks=chunks, content_start=0, content_end=len(chunks)
+            headers=[("content-type", SSE)], events=chunks, content_start=0, content_end=len(chunks)
         )
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as _dt
 import email.utils
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from .._exchange import Answer, Request
-from .._faults import NETWORK_FAULTS, STREAM_FAULTS, Classification, Fault
+from .._faults import NETWORK_FAULTS, STREAM_FAULTS, Classification, Fault, check_options
+from .._policy import Policy
 from ._shapes import JSON, SSE, AnthropicShape, ApiShape, OpenAIShape, dump, sse, token
 
 
@@ -128,6 +130,32 @@ class Provider:
                 f"Valid scenarios: {', '.join(sorted(self.scenarios))}."
             ) from None
 
+    def fault(
+        self, spec: int | str | Fault, policy: Policy, options: Mapping[str, Any] | None = None
+    ) -> Fault:
+        """Return what a test asked for as this profile's `Fault`, with `options` applied.
+
+        `spec` is an HTTP status (the canonical error, classified by `policy`), a scenario
+        name, or a `Fault` used as is. Raises ``ValueError`` naming what is valid.
+        """
+        __tracebackhide__ = True
+        changes = dict(options or {})
+        check_options(changes)
+        if isinstance(spec, Fault):
+            fault = spec
+        elif isinstance(spec, bool) or not isinstance(spec, (int, str)):
+            raise ValueError(
+                f"inject_error takes an HTTP status (int 400-599), a scenario name (str) or a "
+                f"pytest_llmerrors.Fault, not {spec!r}."
+            )
+        elif isinstance(spec, int):
+            fault = self.for_status(spec, policy.classify_status(spec))
+        else:
+            fault = self.scenario(spec)
+        if "headers" in changes:
+            changes["headers"] = {**fault.headers, **dict(changes["headers"])}
+        return fault.replace(**changes) if changes else fault
+
     def for_status(self, status: int, classification: Classification) -> Fault:
         """Return the provider's canonical error for `status`, without any Retry-After."""
         if not 400 <= status <= 599:
@@ -168,7 +196,7 @@ class Provider:
         shape = route.endpoint.shape
         if fault is None or fault.stream:
             answer = shape.success(request, route.operation, text, rng)
-            if fault is not None and answer.chunks is not None:
+            if fault is not None and answer.events is not None:
                 _break_stream(answer, fault, request, route.operation, shape, request_id)
         elif fault.network:
             answer = Answer(network=fault.name)
@@ -216,12 +244,12 @@ def _break_stream(
     anything else as one ``data:`` event); ``stream_truncated`` drops the connection;
     ``stream_stall`` sends nothing more until the client's read timeout.
     """
-    assert answer.chunks is not None
+    assert answer.events is not None
     after = fault.after_chunks if fault.after_chunks is not None else 1
-    end = len(answer.chunks) if answer.content_end is None else answer.content_end
-    content = answer.chunks[answer.content_start : end]
-    kept = answer.chunks[: answer.content_start] + content[:after]
-    answer.delivered = min(after, len(content))
+    end = len(answer.events) if answer.content_end is None else answer.content_end
+    content = answer.events[answer.content_start : end]
+    kept = answer.events[: answer.content_start] + content[:after]
+    answer.chunks = min(after, len(content))
     answer.headers.extend(fault.headers.items())
     if fault.name == "stream_truncated":
         answer.stream_end = "truncated"
@@ -237,7 +265,7 @@ def _break_stream(
         kept.append(
             shape.stream_error_event(fault, request_id, operation=operation, sequence=len(kept))
         )
-    answer.chunks = kept
+    answer.events = kept
 
 
 def format_retry_after(value: float | _dt.datetime) -> str:

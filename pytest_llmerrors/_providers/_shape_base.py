@@ -59,7 +59,7 @@ def stream_answer(events: list[bytes], content_start: int, content_end: int) -> 
     """Return a 200 SSE answer whose content chunks are ``events[content_start:content_end]``."""
     return Answer(
         headers=[("content-type", SSE)],
-        chunks=events,
+        events=events,
         content_start=content_start,
         content_end=content_end,
     )
@@ -98,7 +98,7 @@ class ApiShape:
     def success(self, request: Request, operation: str, text: str, rng: random.Random) -> Answer:
         """Return the provider's success answer for `operation`.
 
-        A streamed answer sets `Answer.chunks` (whole SSE events, one per chunk) and marks
+        A streamed answer sets `Answer.events` (whole SSE events) and marks
         the content chunks with `Answer.content_start` / `Answer.content_end`: stream faults
         count ``after_chunks`` from `content_start` and keep the framing before it.
         """

@@ -15,9 +15,9 @@ After content arrived (``chunks > 0``)
     or the SDK's wrapper of them), and the application reports it. Retrying from scratch is
     acceptable too, but only if the output already shown is not shown again. So both
     endings pass: the call may end at this attempt, or retry; a retry is judged like any
-    other (it waits with backoff, stays within the attempt and wait budgets). The rule is
-    expressed with the existing classification ``retry_after_window``, which means exactly
-    "giving up is as right as retrying"; the reason to print is `stream_fault_reason`.
+    other (it waits with backoff, stays within the attempt and wait budgets). The verdict
+    judges such an attempt as ``"partial_stream"`` (`PARTIAL_STREAM`); the reason to print
+    is `stream_fault_reason`.
 
     What the plugin cannot see is the application's output: whether a retry repeated the
     text already shown is for the test to assert on the application, for example::
@@ -31,9 +31,22 @@ A scenario classified ``give_up`` (by a hook or a custom `Fault`) stays ``give_u
 
 from __future__ import annotations
 
-from ._faults import STREAM_FAULTS, Attempt, Classification
+from typing import Literal
 
-__all__ = ["classify_stream_fault", "is_partial_stream", "stream_fault_reason"]
+from .._faults import STREAM_FAULTS, Attempt, Classification
+
+__all__ = [
+    "PARTIAL_STREAM",
+    "Judged",
+    "classify_stream_fault",
+    "is_partial_stream",
+    "stream_fault_reason",
+]
+
+#: How the verdict judges a stream that broke after content: ending and retrying both pass.
+PARTIAL_STREAM = "partial_stream"
+#: What the rules judge an attempt as: its classification, or a partial stream.
+Judged = Literal["give_up", "retry", "retry_after_window", "partial_stream"]
 
 
 def is_partial_stream(attempt: Attempt) -> bool:
@@ -41,12 +54,12 @@ def is_partial_stream(attempt: Attempt) -> bool:
     return attempt.error in STREAM_FAULTS and (attempt.chunks or 0) > 0
 
 
-def classify_stream_fault(attempt: Attempt) -> Classification | None:
+def classify_stream_fault(attempt: Attempt) -> Judged | None:
     """Return how the verdict judges `attempt`'s stream fault, or ``None`` if it is none.
 
     ``None``: not a stream fault (a success, an HTTP error, a network fault, even on a
     streaming request): judge it by ``attempt.classification`` as usual. Otherwise:
-    ``give_up`` when the scenario is ``give_up``; ``retry_after_window`` (giving up and
+    ``give_up`` when the scenario is ``give_up``; ``partial_stream`` (giving up and
     retrying both pass) when content had arrived; else the attempt's own classification
     (``retry`` for the built-in scenarios).
     """
@@ -55,7 +68,7 @@ def classify_stream_fault(attempt: Attempt) -> Classification | None:
     own: Classification = attempt.classification or "retry"
     if own == "give_up" or not is_partial_stream(attempt):
         return own
-    return "retry_after_window"
+    return "partial_stream"
 
 
 def stream_fault_reason(attempt: Attempt) -> str | None:

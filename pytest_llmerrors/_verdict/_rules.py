@@ -80,42 +80,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
 
-from ._calls import Call, Calls, group_calls
-from ._faults import Attempt
-from ._policy import Policy
-from ._streams import classify_stream_fault
-from ._timeline import Sleep
-from ._verdict_format import NO_REQUEST, describe, failure, format_table, seconds
+from .._faults import Attempt
+from .._policy import Policy
+from ._calls import Call, Calls
+from ._logs import counts, record_text
+from ._messages import describe, seconds
+from ._streams import Judged, classify_stream_fault, stream_fault_reason
 
-__all__ = [
-    "GROWTH",
-    "RETRY_AFTER_TOLERANCE",
-    "SDK_LOGGERS",
-    "View",
-    "assert_attempts",
-    "assert_backed_off",
-    "assert_gave_up",
-    "assert_honoured_retry_after",
-    "assert_request_id_logged",
-    "assert_resilient",
-    "assert_retried",
-    "format_timeline",
-]
-
-#: Loggers whose records never prove the application logged a request id (nor their children).
-SDK_LOGGERS: tuple[str, ...] = (
-    "openai",
-    "anthropic",
-    "google_genai",
-    "google",
-    "httpx",
-    "httpx2",
-    "httpcore",
-    "httpcore2",
-)
-_GIVE_UP = ("give_up", "retry_after_window")
+#: What `assert_gave_up` judges: errors after which ending the call is right.
+GIVE_UP_KINDS: tuple[Judged, ...] = ("give_up", "retry_after_window", "partial_stream")
 #: Seconds a wait may fall short of Retry-After (clock rounding), in `assert_resilient` too.
 RETRY_AFTER_TOLERANCE = 0.05
 #: Relative slack under which two waits count as equal (float noise, not jitter).
@@ -126,54 +100,23 @@ _STEADY = 0.1
 #: wait with up to 25 % jitter reaches (1.25), less than real backoff's third wait (openai's 3,
 #: tenacity's exponential jitter 2).
 GROWTH = 1.5
-_STANDARD_RECORD_FIELDS = frozenset(
-    vars(logging.LogRecord("", 0, "", 0, "", (), None)).keys() | {"message", "asctime"}
-)
-
-
-@dataclass(frozen=True)
-class View:
-    """What the rules judge: the timeline of one test and its policy."""
-
-    attempts: list[Attempt]
-    sleeps: list[Sleep]
-    records: list[logging.LogRecord]
-    policy: Policy
-
-
-def format_timeline(view: View) -> str:
-    """Return the attempt timeline as an aligned table (index, time, request, answer, ...)."""
-    return format_table(group_calls(view.attempts, view.sleeps))
-
-
-def _fail(calls: Calls, problems: list[str]) -> None:
-    __tracebackhide__ = True
-    if problems:
-        raise AssertionError(failure(problems, calls))
-
-
-def _calls(view: View) -> Calls:
-    __tracebackhide__ = True
-    if not view.attempts:
-        raise AssertionError(NO_REQUEST)
-    return group_calls(view.attempts, view.sleeps)
 
 
 def _name(attempt: Attempt) -> str:
     return f"attempt #{attempt.index} ({describe(attempt)})"
 
 
-def _plural(count: int, word: str) -> str:
+def plural(count: int, word: str) -> str:
+    """Return ``1 call``, ``2 calls``."""
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 # -- the rules: each returns one sentence per violation ---------------------------------------
 
 
-def _kind(attempt: Attempt, policy: Policy) -> str | None:
-    """Return the attempt's classification, a Retry-After past the budget made a window.
-
-    A stream that broke after content arrived may end its call or retry (`._streams`).
+def judged(attempt: Attempt, policy: Policy) -> Judged | None:
+    """Return how the rules judge `attempt`: its classification, made a window when its
+    Retry-After is past the budget, or ``partial_stream`` (`._streams`); ``None`` on success.
     """
     stream = classify_stream_fault(attempt)
     if stream is not None:
@@ -183,19 +126,21 @@ def _kind(attempt: Attempt, policy: Policy) -> str | None:
     return policy.within_budget(attempt.classification, attempt.retry_after)
 
 
-def _gave_up_problems(calls: Calls, policy: Policy, classes: Iterable[str]) -> list[str]:
-    judged = set(classes)
+def gave_up_problems(calls: Calls, policy: Policy, kinds: Iterable[Judged]) -> list[str]:
+    """After each error judged as one of `kinds`: no further attempt, and no wait."""
+    chosen = set(kinds)
     problems = []
     for call in calls.calls:
         for attempt in call.attempts:
-            kind = _kind(attempt, policy)
-            if kind not in judged:
+            kind = judged(attempt, policy)
+            if kind is None or kind not in chosen:
                 continue
-            why = (
-                "a Retry-After longer than the wait budget"
-                if kind == "retry_after_window"
-                else "an error no retry can fix"
-            )
+            if kind == "retry_after_window":
+                why = "a Retry-After longer than the wait budget"
+            elif kind == "partial_stream":
+                why = stream_fault_reason(attempt) or "a stream that broke after content"
+            else:
+                why = "an error no retry can fix"
             following = call.after(attempt)
             if following is not None:
                 nxt, wait = following
@@ -213,7 +158,8 @@ def _gave_up_problems(calls: Calls, policy: Policy, classes: Iterable[str]) -> l
     return problems
 
 
-def _retry_after_problems(calls: Calls, tolerance: float) -> list[str]:
+def retry_after_problems(calls: Calls, tolerance: float) -> list[str]:
+    """Each wait after a Retry-After lasted at least that long, less `tolerance`."""
     problems = []
     for call in calls.calls:
         for attempt in call.attempts:
@@ -232,7 +178,7 @@ def _retry_after_problems(calls: Calls, tolerance: float) -> list[str]:
     return problems
 
 
-def _backoff_waits(call: Call) -> list[tuple[Attempt, Attempt, float]]:
+def backoff_waits(call: Call) -> list[tuple[Attempt, Attempt, float]]:
     """Return (error, next attempt, wait) for each wait after an error without Retry-After."""
     return [
         (attempt, call.attempts[i + 1], call.waits[i])
@@ -241,10 +187,11 @@ def _backoff_waits(call: Call) -> list[tuple[Attempt, Attempt, float]]:
     ]
 
 
-def _backoff_problems(calls: Calls) -> list[str]:
+def backoff_problems(calls: Calls) -> list[str]:
+    """The waits after errors without Retry-After grow; none is zero."""
     problems = []
     for call in calls.calls:
-        waits = _backoff_waits(call)
+        waits = backoff_waits(call)
         zero = [(error, nxt) for error, nxt, wait in waits if wait <= 0]
         for error, nxt in zero:
             problems.append(
@@ -282,7 +229,8 @@ def _backoff_problems(calls: Calls) -> list[str]:
     return problems
 
 
-def _request_id_targets(calls: Calls, which: str) -> list[Attempt]:
+def request_id_targets(calls: Calls, which: str) -> list[Attempt]:
+    """Return the errors whose request id must be logged (``final`` or ``all``)."""
     # A network fault never reached a response: whatever id it was given, the client saw none.
     if which == "final":
         ended = [call.last for call in calls.calls]
@@ -291,14 +239,15 @@ def _request_id_targets(calls: Calls, which: str) -> list[Attempt]:
     return [a for a in ended if a.injected and a.status is not None and a.request_id]
 
 
-def _request_id_problems(
+def request_id_problems(
     calls: Calls, records: list[logging.LogRecord], level: int, targets: list[Attempt]
 ) -> list[str]:
-    texts = [(record, _record_text(record)) for record in records]
+    """Each id of `targets` appears in an application record at `level` or above."""
+    texts = [(record, record_text(record)) for record in records]
     problems = []
     for attempt in targets:
         request_id = attempt.request_id or ""
-        if any(_counts(r, level) and request_id in text for r, text in texts):
+        if any(counts(r, level) and request_id in text for r, text in texts):
             continue
         elsewhere = sorted(
             {
@@ -318,32 +267,8 @@ def _request_id_problems(
     return problems
 
 
-def _counts(record: logging.LogRecord, level: int) -> bool:
-    name = record.name
-    return record.levelno >= level and not any(
-        name == sdk or name.startswith(f"{sdk}.") for sdk in SDK_LOGGERS
-    )
-
-
-def _record_text(record: logging.LogRecord) -> str:
-    parts = []
-    try:
-        parts.append(record.getMessage())
-    except Exception:  # a record whose arguments do not fit its format string
-        parts.append(str(record.msg))
-    if record.args:
-        parts.append(str(record.args))
-    if record.exc_info:
-        parts.append(logging.Formatter().formatException(record.exc_info))
-    if record.exc_text:
-        parts.append(record.exc_text)
-    parts.extend(
-        str(value) for key, value in vars(record).items() if key not in _STANDARD_RECORD_FIELDS
-    )
-    return "\n".join(parts)
-
-
-def _budget_problems(calls: Calls, policy: Policy) -> list[str]:
+def budget_problems(calls: Calls, policy: Policy) -> list[str]:
+    """Each call stays within the attempt and wait budgets."""
     problems = []
     for call in calls.calls:
         if len(call.attempts) > policy.max_attempts:
@@ -361,11 +286,12 @@ def _budget_problems(calls: Calls, policy: Policy) -> list[str]:
     return problems
 
 
-def _handled_problems(calls: Calls, policy: Policy) -> list[str]:
+def handled_problems(calls: Calls, policy: Policy) -> list[str]:
+    """Each call that met a retryable error retried it."""
     problems = []
     for call in calls.calls:
         attempt = call.first
-        if call.retries == 0 and _kind(attempt, policy) == "retry":
+        if call.retries == 0 and judged(attempt, policy) == "retry":
             hint = (
                 f" (honouring its Retry-After of {seconds(attempt.retry_after)} s)"
                 if attempt.retry_after is not None
@@ -378,140 +304,16 @@ def _handled_problems(calls: Calls, policy: Policy) -> list[str]:
     return problems
 
 
-# -- the assertions ---------------------------------------------------------------------------
-
-
-def assert_attempts(view: View, n: int) -> None:
-    """Assert that exactly `n` requests reached the injector."""
-    __tracebackhide__ = True
-    if not view.attempts and n == 0:
-        return
-    calls = _calls(view)
-    if len(calls.attempts) != n:
-        _fail(calls, [f"Expected {_plural(n, 'attempt')}, saw {len(calls.attempts)}."])
-
-
-def assert_retried(view: View, times: int | None) -> None:
-    """Assert that some call retried; with `times`, that all calls retried `times` in total."""
-    __tracebackhide__ = True
-    calls = _calls(view)
-    total = sum(call.retries for call in calls.calls)
-    if times is None:
-        if total == 0:
-            _fail(
-                calls,
-                [
-                    f"Expected the code to retry, but each of its "
-                    f"{_plural(len(calls.calls), 'call')} made a single attempt."
-                ],
-            )
-        return
-    if total != times:
-        per_call = "; ".join(
-            f"call {call.number}: {call.retries}" for call in calls.calls if call.retries
-        )
-        detail = f" ({per_call})" if per_call else ""
-        _fail(
-            calls,
-            [
-                f"Expected exactly {times} {'retry' if times == 1 else 'retries'} "
-                f"(attempts after the first of each call, summed over calls), saw "
-                f"{total}{detail}."
-            ],
-        )
-
-
-def assert_gave_up(view: View) -> None:
-    """Assert no further attempt and no wait after every give-up error."""
-    __tracebackhide__ = True
-    calls = _calls(view)
-    if not any(_kind(a, view.policy) in _GIVE_UP for a in calls.attempts):
-        _fail(
-            calls,
-            [
-                "assert_gave_up saw nothing to judge: no attempt was answered with a give-up "
-                "error (400, 401, 402, ... or a Retry-After longer than the wait budget). "
-                "Queue one, e.g. inject_error(401)."
-            ],
-        )
-    _fail(calls, _gave_up_problems(calls, view.policy, _GIVE_UP))
-
-
-def assert_honoured_retry_after(view: View, tolerance: float) -> None:
-    """Assert every wait after a Retry-After lasted that long, less `tolerance` seconds."""
-    __tracebackhide__ = True
-    calls = _calls(view)
-    if not any(a.injected and a.retry_after is not None for a in calls.attempts):
-        _fail(
-            calls,
-            [
-                "assert_honoured_retry_after saw nothing to judge: no response carried "
-                "Retry-After. Queue one, e.g. inject_error(429, retry_after=2)."
-            ],
-        )
-    _fail(calls, _retry_after_problems(calls, tolerance))
-
-
-def assert_backed_off(view: View) -> None:
-    """Assert the waits after errors without Retry-After grow like backoff, none zero."""
-    __tracebackhide__ = True
-    calls = _calls(view)
-    counts = [len(_backoff_waits(call)) for call in calls.calls]
-    if max(counts) < 2:
-        _fail(
-            calls,
-            [
-                f"assert_backed_off saw nothing to judge: it needs a call with at least two "
-                f"waits after errors without Retry-After, and saw {max(counts)} at most per "
-                f"call ({sum(counts)} in all). Queue more, e.g. inject_error(500, times=3)."
-            ],
-        )
-    _fail(calls, _backoff_problems(calls))
-
-
-def assert_request_id_logged(view: View, level: int, which: str) -> None:
-    """Assert the application logged the request id of the errors it gave up on (or all)."""
-    __tracebackhide__ = True
-    if which not in ("final", "all"):
-        raise ValueError(f'which must be "final" or "all", not {which!r}.')
-    calls = _calls(view)
-    targets = _request_id_targets(calls, which)
-    if not targets:
-        what = (
-            "no call ended in an error carrying a request id (every call recovered, or "
-            'ended in a network fault, which carries none); which="all" also checks the '
-            "errors the code retried"
-            if which == "final"
-            else "no injected error carried a request id"
-        )
-        _fail(calls, [f"assert_request_id_logged saw nothing to judge: {what}."])
-    _fail(calls, _request_id_problems(calls, view.records, level, targets))
-
-
-def resilience_problems(view: View) -> list[str]:
-    """Return every broken rule of the policy, one sentence each (empty: resilient).
-
-    The timeline must have at least one attempt.
-    """
-    calls = group_calls(view.attempts, view.sleeps)
-    return _resilience_problems(calls, view)
-
-
-def assert_resilient(view: View) -> None:
-    """Assert every rule of the policy that the timeline gives something to judge."""
-    __tracebackhide__ = True
-    calls = _calls(view)
-    _fail(calls, _resilience_problems(calls, view))
-
-
-def _resilience_problems(calls: Calls, view: View) -> list[str]:
-    policy = view.policy
-    problems = _budget_problems(calls, policy)
-    problems += _handled_problems(calls, policy)
-    problems += _gave_up_problems(calls, policy, ("give_up",))
-    problems += _retry_after_problems(calls, RETRY_AFTER_TOLERANCE)
-    if sum(len(_backoff_waits(call)) for call in calls.calls) >= 2:
-        problems += _backoff_problems(calls)
-    targets = _request_id_targets(calls, "final")
-    problems += _request_id_problems(calls, view.records, policy.request_id_level, targets)
+def resilience_problems(
+    calls: Calls, policy: Policy, records: list[logging.LogRecord]
+) -> list[str]:
+    """Return every broken rule of `policy` over `calls`, one sentence each (empty: resilient)."""
+    problems = budget_problems(calls, policy)
+    problems += handled_problems(calls, policy)
+    problems += gave_up_problems(calls, policy, ("give_up",))
+    problems += retry_after_problems(calls, RETRY_AFTER_TOLERANCE)
+    if sum(len(backoff_waits(call)) for call in calls.calls) >= 2:
+        problems += backoff_problems(calls)
+    targets = request_id_targets(calls, "final")
+    problems += request_id_problems(calls, records, policy.request_id_level, targets)
     return problems

@@ -1,8 +1,20 @@
-"""Interception of httpx and httpx2 clients through respx's httpcore mockers.
+"""The respx adapter: httpx and httpx2 requests answered by the test's `Dispatcher`.
 
 Patching the httpcore (or httpcore2) connection pools catches every client, including
 those created before the test started. Network faults are raised as httpcore exceptions so
 the client's own transport maps them to its library's exception types, as in production.
+
+respx's public API (routes with side effects) cannot serve here: a side effect cannot
+await fake latency on an async client, nor hand httpcore2 a response of its own classes.
+So this module is the one place that leans on respx internals, and names them:
+
+* `respx.mocks.HTTPCoreMocker` and its ``targets`` (subclassed per httpx generation, the
+  httpcore2 one with its targets renamed, registered by name through ``Mocker.registry``);
+* the classmethods ``_send_sync_request`` / ``_send_async_request`` (overridden: they
+  receive the request and the pass-through target, and return the core's response).
+
+Checked against respx 0.22.0 and 0.23.x (`RESPX_CHECKED`); CI runs the suite on both ends
+of that range. Another version is refused at first use with a message naming it.
 """
 
 from __future__ import annotations
@@ -11,20 +23,32 @@ import importlib
 import time
 from abc import ABC
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
 import pytest
 import respx
 from respx.mocks import HTTPCoreMocker, Mocker
 
-from ._exchange import Answer, Generation, Request, StreamEnd
+from .._exchange import Answer, Generation, Request, StreamEnd
 
+if TYPE_CHECKING:
+    from ._dispatch import Dispatcher
+
+#: The respx releases whose internals this adapter was checked against.
+RESPX_CHECKED = ("0.22", "0.23")
 #: The respx mocker name for each httpx generation, and the core package it patches.
 _CORE = {"httpx": "httpcore", "httpx2": "httpcore2"}
-_TAG = "llmerrors.generation"
 
-Handler = Callable[[Request], "Answer | None"]
+
+def _check_respx() -> None:
+    version = getattr(respx, "__version__", "unknown")
+    hooks = ("_send_sync_request", "_send_async_request", "from_sync_httpx_response")
+    if not version.startswith(RESPX_CHECKED) or not all(hasattr(HTTPCoreMocker, h) for h in hooks):
+        raise RuntimeError(
+            f"pytest-llmerrors works with respx {' and '.join(RESPX_CHECKED)}, found respx "
+            f"{version}. Install a checked release: pip install 'respx>=0.22,<0.24'."
+        )
 
 
 class _Stream(httpx.SyncByteStream, httpx.AsyncByteStream):
@@ -91,12 +115,6 @@ class _LLMErrorsMocker(HTTPCoreMocker, ABC):
         return importlib.import_module(cls.core_name)
 
     @classmethod
-    def to_httpx_request(cls, **kwargs: Any) -> httpx.Request:
-        request: httpx.Request = super().to_httpx_request(**kwargs)  # type: ignore[no-untyped-call]
-        request.extensions = {**request.extensions, _TAG: cls.generation}
-        return request
-
-    @classmethod
     def from_sync_httpx_response(cls, httpx_response: Any, target: Any, **kwargs: Any) -> Any:
         return cls.core().Response(
             status=httpx_response.status_code,
@@ -119,14 +137,14 @@ class _LLMErrorsMocker(HTTPCoreMocker, ABC):
             generation=cls.generation,
             timeouts=dict(timeout),
         )
-        return interceptor.handler(request)
+        return interceptor.answer(request)
 
     @classmethod
     def _respond(cls, answer: Answer) -> Any:
         if answer.network is not None:
             name, message = _NETWORK_EXCEPTIONS[answer.network]
             raise getattr(cls.core(), name)(f"{message} (injected by pytest-llmerrors)")
-        if answer.chunks is not None:
+        if answer.events is not None:
             interceptor = cls.interceptor
             stall = answer.stall
 
@@ -134,7 +152,7 @@ class _LLMErrorsMocker(HTTPCoreMocker, ABC):
                 if interceptor is not None:
                     interceptor.stall(stall)
 
-            stream: Any = _Stream(answer.chunks, cls.core(), answer.stream_end, stalled)
+            stream: Any = _Stream(answer.events, cls.core(), answer.stream_end, stalled)
         else:
             stream = _Stream([answer.body], cls.core())
         return cls.core().Response(
@@ -164,43 +182,61 @@ class _LLMErrorsMocker(HTTPCoreMocker, ABC):
         return cls._respond(answer)
 
 
+#: The mocker class of each generation, defined on first use.
+_MOCKERS: dict[Generation, type[_LLMErrorsMocker]] = {}
+
+
 def _mocker_for(generation: Generation) -> type[_LLMErrorsMocker] | None:
     """Return the mocker class of `generation`, defining it on first use; ``None`` if absent."""
-    name = f"llmerrors_{_CORE[generation]}"
-    existing = Mocker.registry.get(name)
-    if existing is not None:
-        assert issubclass(existing, _LLMErrorsMocker)
-        return existing
+    if generation in _MOCKERS:
+        return _MOCKERS[generation]
     core_name = _CORE[generation]
     try:
         importlib.import_module(core_name)
         importlib.import_module(generation)
     except ImportError:
         return None
+    # respx registers mockers by name for good. A fresh import of this module (pytester runs
+    # in-process, then forgets the modules it loaded) must not reuse the class it defined.
+    name, number = f"llmerrors_{core_name}", 1
+    while name in Mocker.registry:
+        number += 1
+        name = f"llmerrors_{core_name}_{number}"
     targets = [t.replace("httpcore.", f"{core_name}.", 1) for t in HTTPCoreMocker.targets]
-    return type(
+    _MOCKERS[generation] = type(
         f"LLMErrors{core_name.capitalize()}Mocker",
         (_LLMErrorsMocker,),
         {"name": name, "targets": targets, "generation": generation, "core_name": core_name},
     )
+    return _MOCKERS[generation]
 
 
 class Interceptor:
-    """Answers every httpx and httpx2 request while started, through `handler`.
+    """Answers every httpx and httpx2 request while started, through `dispatcher`.
 
-    `handler` returns the answer, or ``None`` to let the request through to the network.
-    `advance` moves the fake clock for latency; without it latency is really slept.
+    A request no profile serves fails the test when `block_network` is on, and goes through
+    to the network otherwise. `advance` moves the fake clock for latency; without it
+    latency is really slept.
     """
 
-    def __init__(self, handler: Handler, advance: Callable[[float], None] | None) -> None:
-        self.handler = handler
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        *,
+        block_network: bool,
+        advance: Callable[[float], None] | None,
+    ) -> None:
+        self.dispatcher = dispatcher
+        self.block_network = block_network
         self._advance = advance
         self._routers: list[tuple[type[_LLMErrorsMocker], respx.MockRouter]] = []
 
-    @staticmethod
-    def generations() -> list[Generation]:
-        """Return the httpx generations installed here."""
-        return [g for g in ("httpx", "httpx2") if _mocker_for(g) is not None]
+    def answer(self, request: Request) -> Answer | None:
+        """Return the answer to `request`, ``None`` to let it through, or fail the test."""
+        answer = self.dispatcher.handle(request)
+        if answer is None and self.block_network:
+            pytest.fail(self.dispatcher.blocked(request), pytrace=False)
+        return answer
 
     def wait(self, seconds: float) -> None:
         """Let `seconds` of latency pass, on the fake clock if there is one."""
@@ -246,6 +282,7 @@ class Interceptor:
         """Patch the connection pools of every installed generation."""
         if self._routers:
             raise RuntimeError("This interceptor is already started.")
+        _check_respx()
         generations: tuple[Generation, ...] = ("httpx", "httpx2")
         for generation in generations:
             mocker = _mocker_for(generation)

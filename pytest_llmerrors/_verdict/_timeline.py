@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ._faults import Attempt
-
-
-def current_task() -> str:
-    """Return an id of the running thread and asyncio task, to tell concurrent calls apart."""
-    ident = threading.get_ident()
-    try:
-        task = asyncio.current_task()
-    except RuntimeError:
-        task = None
-    return str(ident) if task is None else f"{ident}/{id(task):x}"
+from .._faults import Attempt, current_task
 
 
 @dataclass(frozen=True)
@@ -38,24 +26,23 @@ class Timeline:
 
     attempts: list[Attempt] = field(default_factory=list)
     sleeps: list[Sleep] = field(default_factory=list)
-    #: Called with every attempt once it is recorded (the ``pytest_llmerrors_attempt`` hook).
-    observers: list[Callable[[Attempt], None]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def record(self, build: Callable[[int], Attempt]) -> Attempt:
-        """Record the attempt `build` makes from its index, atomically; return it."""
+    def add(self, attempt: Attempt) -> None:
+        """Record `attempt` (numbered by the dispatcher, which adds them in order)."""
         with self._lock:
-            attempt = build(len(self.attempts) + 1)
             self.attempts.append(attempt)
-        for observer in list(self.observers):
-            observer(attempt)
-        return attempt
 
-    def record_sleep(self, at: float, seconds: float) -> None:
+    def add_sleep(self, at: float, seconds: float) -> None:
         """Record one sleep of `seconds` that started at clock time `at`, by this task."""
         sleep = Sleep(at, seconds, current_task())
         with self._lock:
             self.sleeps.append(sleep)
+
+    def snapshot(self) -> tuple[list[Attempt], list[Sleep]]:
+        """Return copies of the attempts and sleeps so far, taken together."""
+        with self._lock:
+            return list(self.attempts), list(self.sleeps)
 
     @property
     def delays(self) -> list[float]:

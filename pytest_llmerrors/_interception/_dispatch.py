@@ -1,71 +1,53 @@
 """The dispatcher: route a request to a provider, take its fault, plan the answer, record it.
 
-It knows nothing of respx or httpx: the transport feeds it `Request` objects and turns the
-`Answer` into the client library's response or exception, so another front end (a loopback
-server) can serve the same answers.
+It knows nothing of respx or httpx: the adapter (`._respx`) feeds it `Request` objects and
+turns the `Answer` into the client library's response or exception, so another front end (a
+loopback server) can serve the same answers.
 """
 
 from __future__ import annotations
 
-import datetime as _dt
-import email.utils
 import random
 import threading
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING
 
-from ._exchange import Answer, Request
-from ._faults import Attempt, Classification, Fault
-from ._providers import Registry, Route
-from ._providers._profile import Provider
-from ._timeline import Timeline, current_task
+from .._exchange import Answer, Request
+from .._faults import Attempt, Classification, Fault, current_task
+from .._policy import wait_asked
+from .._providers import Provider, Registry, Route
+from ._queue import FaultQueue
 
-
-class FaultSource(Protocol):
-    """Something that decides which fault, if any, answers a request."""
-
-    def take(self, request: Request, route: Route) -> Fault | None:
-        """Return the fault for `request`, consuming it, or ``None`` to let it through."""
-
-
-class Clock(Protocol):
-    """The clock the dispatcher stamps attempts with."""
-
-    def now(self) -> float:
-        """Return seconds since the test started."""
-
-    def utcnow(self) -> _dt.datetime:
-        """Return the current instant, aware UTC."""
-
-
-Classifier = Callable[[Provider, Fault], Classification]
+if TYPE_CHECKING:
+    from .._clock import Clock
 
 
 class Dispatcher:
-    """Serve requests for one test: the profiles, the fault sources and the timeline."""
+    """Serve requests for one test: its profiles, its fault queue, and the attempt record."""
 
     def __init__(
         self,
         *,
         registry: Registry,
         providers: Sequence[Provider],
-        sources: Sequence[FaultSource],
-        timeline: Timeline,
+        queue: FaultQueue,
+        record: Callable[[Attempt], None],
         clock: Clock,
-        classify: Classifier,
+        classify: Callable[[Provider, Fault], Classification],
         rng: random.Random,
         fake_time: bool,
         reply: Callable[[], str],
     ) -> None:
         self.registry = registry
         self.providers = list(providers)
-        self.sources = list(sources)
-        self.timeline = timeline
+        self.queue = queue
+        self.record = record
         self.clock = clock
         self.classify = classify
         self.rng = rng
         self.fake_time = fake_time
         self.reply = reply
+        self._count = 0
         self._lock = threading.Lock()
 
     def route(self, request: Request) -> Route | None:
@@ -82,9 +64,11 @@ class Dispatcher:
         route = self.route(request)
         if route is None:
             return None
+        shape = route.endpoint.shape
+        stream = shape.wants_stream(request)
         task = current_task()
-        with self._lock:
-            fault = self._take(request, route)
+        with self._lock:  # one request at a time: faults, ids and attempt numbers stay in order
+            fault = self.queue.take(route.provider, stream)
             at, now = self.clock.now(), self.clock.utcnow()
             answer, request_id = route.provider.answer(
                 fault, request, route, text=self.reply(), rng=self.rng, now=now
@@ -92,21 +76,23 @@ class Dispatcher:
             if fault is not None and fault.network and not answer.delay and self.fake_time:
                 # A timeout really takes the client's timeout: deadline arithmetic sees it.
                 answer.delay = _timeout_for(fault.name, request)
-            shape = route.endpoint.shape
-            self.timeline.record(
-                lambda index: Attempt(
-                    index=index,
+            self._count += 1
+            self.record(
+                Attempt(
+                    index=self._count,
                     at=at,
                     method=request.method,
                     url=request.url,
                     path=request.path,
                     model=shape.model(request),
-                    stream=shape.wants_stream(request),
+                    stream=stream,
                     headers=dict(request.headers),
                     status=None if answer.network else answer.status,
                     error=fault.name if fault is not None else None,
                     request_id=request_id,
-                    retry_after=_retry_after_seconds(answer, now),
+                    retry_after=wait_asked(
+                        answer.header("retry-after-ms"), answer.header("retry-after"), now
+                    ),
                     # A stalled stream holds the client for its read timeout (fake clock).
                     ended_at=at + answer.delay + (answer.stall_seconds if self.fake_time else 0),
                     body=request.body,
@@ -114,45 +100,35 @@ class Dispatcher:
                     classification=(
                         self.classify(route.provider, fault) if fault is not None else None
                     ),
-                    chunks=answer.delivered,
+                    chunks=answer.chunks,
                     task=task,
                 )
             )
         return answer
 
-    def _take(self, request: Request, route: Route) -> Fault | None:
-        for source in self.sources:
-            fault = source.take(request, route)
-            if fault is not None:
-                return fault
-        return None
+    def blocked(self, request: Request) -> str:
+        """Return why `request` was blocked and how to serve it, for the test's failure."""
+        served = sorted(
+            {
+                f"{endpoint.prefix}{suffix}"
+                for provider in self.providers
+                for endpoint in provider.endpoints
+                for suffix, _ in endpoint.shape.operations
+            }
+        )
+        names = ", ".join(p.name for p in self.providers)
+        return (
+            f"pytest-llmerrors blocked {request.method} {request.url}: no provider profile "
+            f"serves it, and block_network is on, so nothing reaches the real network.\n"
+            f"The test's provider ({names}) serves paths ending in {', '.join(served)} on "
+            f"any host. Point the client at one of them, pick the provider that serves it "
+            f"with @pytest.mark.llm_errors(provider=...), add a profile with the "
+            f"pytest_llmerrors_providers hook, or let the request through with "
+            f"@pytest.mark.llm_errors(block_network=False)."
+        )
 
 
 def _timeout_for(name: str, request: Request) -> float:
     key = "connect" if name == "connect_timeout" else "read"
     value = request.timeouts.get(key) if name != "connect_error" else None
     return float(value) if value else 0.0
-
-
-def _retry_after_seconds(answer: Answer, now: _dt.datetime) -> float | None:
-    """Return the wait the answer asks for, read the way the SDKs read it."""
-    millis = answer.header("retry-after-ms")
-    if millis is not None:
-        try:
-            return float(millis) / 1000
-        except ValueError:
-            pass
-    value = answer.header("retry-after")
-    if value is None:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=_dt.timezone.utc)
-    return max(0.0, (when - now).total_seconds())

@@ -27,7 +27,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ._faults import Attempt
+from .._exchange import header
+from .._faults import Attempt
 from ._timeline import Sleep
 
 #: Slack for comparing clock readings that went through float arithmetic.
@@ -153,13 +154,13 @@ def _open_call_for(
     attempt: Attempt, calls: list[Call], last_of_task: dict[str, int]
 ) -> Call | None:
     key = _key(attempt)
-    key_id = _header(attempt, "idempotency-key")
+    key_id = header(attempt.headers, "idempotency-key")
     candidates = [
         call
         for call in calls
         if call.open
         and _key(call.last) == key
-        and (key_id is None or _header(call.last, "idempotency-key") in (None, key_id))
+        and (key_id is None or header(call.last.headers, "idempotency-key") in (None, key_id))
     ]
     same_task = [call for call in candidates if call.last.task == attempt.task]
     # Another task's call is only continued once that task has stopped sending: a retry
@@ -171,10 +172,3 @@ def _open_call_for(
 
 def _key(attempt: Attempt) -> tuple[str, str, bytes]:
     return attempt.method.upper(), attempt.url, attempt.body
-
-
-def _header(attempt: Attempt, name: str) -> str | None:
-    for key, value in attempt.headers.items():
-        if key.lower() == name:
-            return value
-    return None

@@ -3,27 +3,29 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
-from ._exchange import Request
-from ._faults import Fault
-from ._providers import Route
-from ._providers._profile import Provider
-
-#: Re-shapes a queued fault for the profile that serves the request.
-Resolver = Callable[[Provider], Fault]
+from .._faults import Fault
+from .._policy import Policy
+from .._providers import Provider
 
 
 @dataclass
 class Queued:
-    """One `inject_error(...)` call: a fault, how many times it applies, and how it was asked."""
+    """One ``inject_error(...)`` call: what was asked, the fault it made, how often it applies."""
 
+    #: What the test passed: a status, a scenario name or a `Fault`.
+    spec: int | str | Fault
+    #: The fault as the test's provider (or the one named with ``provider=``) answers it.
     fault: Fault
     #: Requests it still applies to; ``None`` with ``always=True``.
     remaining: int | None
-    #: Shapes the fault for another profile; ``None`` when the provider was explicit.
-    reshape: Resolver | None = None
+    #: The ``inject_error`` options, applied again when another profile answers the request.
+    options: Mapping[str, Any] = field(default_factory=dict)
+    #: Whether the test named the provider: then the fault keeps that profile's shape.
+    pinned: bool = False
     taken: int = 0
 
     @property
@@ -32,11 +34,21 @@ class Queued:
         times = "always" if self.remaining is None else f"x{self.taken + self.remaining}"
         return f"{self.fault.name} ({times})"
 
+    def fault_for(self, provider: Provider, policy: Policy) -> Fault:
+        """Return this fault as `provider` answers it (a request routed to another profile)."""
+        if self.pinned or isinstance(self.spec, Fault) or self.fault.provider == provider.name:
+            return self.fault
+        try:
+            return provider.fault(self.spec, policy, self.options)
+        except ValueError:  # a scenario name that profile lacks: keep the one asked for
+            return self.fault
+
 
 class FaultQueue:
     """Queued faults, in order; thread-safe, each consumed exactly once per repetition."""
 
-    def __init__(self) -> None:
+    def __init__(self, policy: Policy) -> None:
+        self._policy = policy
         self._entries: list[Queued] = []
         self._all: list[Queued] = []
         self._lock = threading.Lock()
@@ -47,9 +59,11 @@ class FaultQueue:
             self._entries.append(entry)
             self._all.append(entry)
 
-    def take(self, request: Request, route: Route) -> Fault | None:
-        """Return the first queued fault that applies to `request`, consuming one use."""
-        stream = route.endpoint.shape.wants_stream(request)
+    def take(self, provider: Provider, stream: bool) -> Fault | None:
+        """Return the first queued fault for a request `provider` serves, consuming one use.
+
+        A stream fault applies only to a request that asked for a stream (`stream`).
+        """
         with self._lock:
             for entry in self._entries:
                 if entry.fault.stream and not stream:
@@ -59,10 +73,7 @@ class FaultQueue:
                     entry.remaining -= 1
                     if entry.remaining == 0:
                         self._entries.remove(entry)
-                fault = entry.fault
-                if entry.reshape is not None and fault.provider != route.provider.name:
-                    fault = entry.reshape(route.provider)
-                return fault
+                return entry.fault_for(provider, self._policy)
         return None
 
     def pending(self) -> list[Queued]:

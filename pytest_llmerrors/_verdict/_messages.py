@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .._faults import Attempt
 from ._calls import Calls
-from ._faults import Attempt
 
 NO_REQUEST = (
     "No request reached the injector: the client probably never reached it. Check its base "

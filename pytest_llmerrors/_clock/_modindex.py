@@ -100,14 +100,15 @@ class Index:
         return [(name, ns[name]) for name in entry.time_names if name in ns]
 
     def _find_anyio(self) -> None:
-        if _sleeps.real_anyio_sleep:
+        if _sleeps.anyio_sleep_known():
             return
         loop_module = sys.modules.get("anyio._core._eventloop")
         sleep = getattr(loop_module, "sleep", None)
-        if sleep is not None and sleep is not _sleeps.fake_anyio_sleep:
-            _sleeps.real_anyio_sleep.append(sleep)
-            self._sleep_ids.add(id(sleep))
-            self._all_ids.add(id(sleep))
+        if sleep is not None:
+            _sleeps.register_anyio_sleep(sleep)
+            if _sleeps.anyio_sleep_known():
+                self._sleep_ids.add(id(sleep))
+                self._all_ids.add(id(sleep))
 
     def _rebuild(self, modules: dict[str, Any]) -> None:
         old = self.entries

@@ -1,8 +1,9 @@
 """The replacement sleeps: instant, recorded, and looking like the originals.
 
-`time.sleep`, `asyncio.sleep` and `anyio.sleep` are replaced (by `._clock.FakeClock`, where
-modules hold them) with functions that move the `active` clock and return at once. Without
-an active clock, or for a value the original would reject, they call the original.
+`time.sleep`, `asyncio.sleep` and `anyio.sleep` are replaced (by `SleepPatches`, where
+modules hold them) with functions that move the running clock and return at once. Without
+a running clock (`activate`), or for a value the original would reject, they call the
+original. Event loops read `loop_time` while patched: real time plus the fake seconds moved.
 """
 
 from __future__ import annotations
@@ -37,13 +38,37 @@ _REAL_SLEEP_CALLERS = ("_pytest", "execnet", "xdist", "subprocess")
 class Sleeper(Protocol):
     """What the replacement sleeps need from the running clock."""
 
-    _offset: float
+    def now(self) -> float:
+        """Return the fake seconds the clock has moved."""
 
-    def _slept(self, seconds: float) -> None: ...
+    def slept(self, seconds: float) -> None:
+        """Move the clock by one sleep of `seconds` the code under test asked for."""
 
 
-#: The running clock, set by `FakeClock.start()` and cleared by its `stop()`.
-active: Sleeper | None = None
+#: The running clock: set by `activate`, cleared by `deactivate`.
+_active: Sleeper | None = None
+
+
+def activate(clock: Sleeper) -> None:
+    """Make `clock` the one the replacement sleeps move; only one runs at a time."""
+    global _active
+    if _active is not None:
+        raise RuntimeError(
+            f"Another FakeClock is running ({_active!r}); stop it before starting one."
+        )
+    _active = clock
+
+
+def deactivate(clock: Sleeper) -> None:
+    """Stop sending sleeps to `clock`, if it is the running one."""
+    global _active
+    if _active is clock:
+        _active = None
+
+
+def running() -> Sleeper | None:
+    """Return the running clock, if any."""
+    return _active
 
 
 def in_packages(name: str, packages: tuple[str, ...]) -> bool:
@@ -62,14 +87,14 @@ def _sleep_length(secs: object) -> float | None:
 
 
 def fake_time_sleep(secs: float, /) -> None:
-    clock = active
+    clock = _active
     caller = sys._getframe(1).f_globals.get("__name__", "")
     length = _sleep_length(secs)
     if clock is None or length is None or in_packages(caller, _REAL_SLEEP_CALLERS):
         # Bad values reach the original so they raise exactly its TypeError/ValueError.
         REAL_TIME_SLEEP(secs)
         return
-    clock._slept(length)
+    clock.slept(length)
 
 
 def _async_length(delay: object) -> float | None:
@@ -81,7 +106,7 @@ def _async_length(delay: object) -> float | None:
 
 
 async def fake_asyncio_sleep(delay: float, result: _T = None) -> _T:  # type: ignore[assignment]
-    clock = active
+    clock = _active
     length = _async_length(delay)
     if clock is None or length is None:
         return await REAL_ASYNCIO_SLEEP(delay, result)
@@ -90,8 +115,8 @@ async def fake_asyncio_sleep(delay: float, result: _T = None) -> _T:  # type: ig
 
 def loop_time(loop: asyncio.AbstractEventLoop) -> float:
     """Give event loops real monotonic time plus the fake seconds moved: never frozen."""
-    clock = active
-    return REAL_MONOTONIC() + (clock._offset if clock is not None else 0.0)
+    clock = _active
+    return REAL_MONOTONIC() + (clock.now() if clock is not None else 0.0)
 
 
 def _wake(future: asyncio.Future[_T], result: _T) -> None:
@@ -104,11 +129,11 @@ async def _sleep_in_loop(clock: Sleeper, length: float, result: _T) -> _T:
     loop = asyncio.get_running_loop()
     if length == 0.0 or getattr(type(loop), "time", None) is not loop_time:
         # A bare yield: what sleep(0) is, and all we can do on a loop whose time is not ours.
-        clock._slept(length)
+        clock.slept(length)
         await REAL_ASYNCIO_SLEEP(0)
         return result
     deadline = loop.time() + length
-    clock._slept(length)  # the loop's time jumps with the clock: the deadline is now due
+    clock.slept(length)  # the loop's time jumps with the clock: the deadline is now due
     # Waking through the timer heap, not a bare yield, keeps the original's ordering: a timeout
     # due before this deadline (wait_for, anyio.fail_after) fires first, as in real time.
     future: asyncio.Future[_T] = loop.create_future()
@@ -119,19 +144,30 @@ async def _sleep_in_loop(clock: Sleeper, length: float, result: _T) -> _T:
         handle.cancel()
 
 
-real_anyio_sleep: list[Callable[[float], Any]] = []  # filled when anyio is first seen
+_real_anyio_sleep: list[Callable[[float], Any]] = []  # filled when anyio is first seen
+
+
+def register_anyio_sleep(sleep: Callable[[float], Any]) -> None:
+    """Remember `anyio.sleep`, found once anyio is imported, so it can be replaced."""
+    if not _real_anyio_sleep and sleep is not fake_anyio_sleep:
+        _real_anyio_sleep.append(sleep)
+
+
+def anyio_sleep_known() -> bool:
+    """Whether `anyio.sleep` has been found (`register_anyio_sleep`)."""
+    return bool(_real_anyio_sleep)
 
 
 async def fake_anyio_sleep(delay: float) -> None:
-    clock = active
+    clock = _active
     length = _async_length(delay)
     if clock is None or length is None:
-        await real_anyio_sleep[0](delay)  # set before this function is ever installed
+        await _real_anyio_sleep[0](delay)  # set before this function is ever installed
         return
     try:
         asyncio.get_running_loop()
     except RuntimeError:  # anyio on trio: record, move, and yield the trio way
-        clock._slept(length)
+        clock.slept(length)
         from anyio.lowlevel import checkpoint
 
         await checkpoint()
@@ -151,7 +187,7 @@ def fake_for(value: object) -> Callable[..., Any] | None:
         return fake_time_sleep
     if value is REAL_ASYNCIO_SLEEP:
         return fake_asyncio_sleep
-    if real_anyio_sleep and value is real_anyio_sleep[0]:
+    if _real_anyio_sleep and value is _real_anyio_sleep[0]:
         return fake_anyio_sleep
     return None
 
@@ -162,6 +198,6 @@ def real_for(value: object) -> Any:
         return REAL_TIME_SLEEP
     if value is fake_asyncio_sleep:
         return REAL_ASYNCIO_SLEEP
-    if value is fake_anyio_sleep and real_anyio_sleep:
-        return real_anyio_sleep[0]
+    if value is fake_anyio_sleep and _real_anyio_sleep:
+        return _real_anyio_sleep[0]
     return None

@@ -1,4 +1,8 @@
-"""Capture of the application's log records during a test, whatever its logger levels."""
+"""The application's log records: captured during a test whatever its logger levels, and read.
+
+The request-id rule asks whether an id appears in an *application* record: `counts` says
+which records are the application's, `record_text` what a record says.
+"""
 
 from __future__ import annotations
 
@@ -49,3 +53,46 @@ class LogCapture(logging.Handler):
         if self._saved_level is not None:
             root.setLevel(self._saved_level)
             self._saved_level = None
+
+
+#: Loggers whose records never prove the application logged a request id (nor their children).
+SDK_LOGGERS: tuple[str, ...] = (
+    "openai",
+    "anthropic",
+    "google_genai",
+    "google",
+    "httpx",
+    "httpx2",
+    "httpcore",
+    "httpcore2",
+)
+_STANDARD_RECORD_FIELDS = frozenset(
+    vars(logging.LogRecord("", 0, "", 0, "", (), None)).keys() | {"message", "asctime"}
+)
+
+
+def counts(record: logging.LogRecord, level: int) -> bool:
+    """Whether `record` is an application record at `level` or above (not an SDK's)."""
+    name = record.name
+    return record.levelno >= level and not any(
+        name == sdk or name.startswith(f"{sdk}.") for sdk in SDK_LOGGERS
+    )
+
+
+def record_text(record: logging.LogRecord) -> str:
+    """Return everything `record` says: message, arguments, exception text, extra fields."""
+    parts = []
+    try:
+        parts.append(record.getMessage())
+    except Exception:  # a record whose arguments do not fit its format string
+        parts.append(str(record.msg))
+    if record.args:
+        parts.append(str(record.args))
+    if record.exc_info:
+        parts.append(logging.Formatter().formatException(record.exc_info))
+    if record.exc_text:
+        parts.append(record.exc_text)
+    parts.extend(
+        str(value) for key, value in vars(record).items() if key not in _STANDARD_RECORD_FIELDS
+    )
+    return "\n".join(parts)

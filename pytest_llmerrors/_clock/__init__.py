@@ -1,0 +1,36 @@
+"""Virtual time: a fake clock on freezegun whose sleeps take no real time.
+
+`._fake` (`FakeClock`) keeps the fake seconds; `._freezer` drives freezegun, `._patches`
+installs the replacement sleeps of `._sleeps`, and `._modindex` finds, incrementally, where
+loaded modules hold what is patched. `._real` is the same interface on real time.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Protocol
+
+from ._fake import FakeClock
+from ._real import RealClock
+
+
+class Clock(Protocol):
+    """What the plugin needs from a clock, fake or real."""
+
+    def start(self) -> None:
+        """Start the clock (a fake one freezes time and makes sleeps instant)."""
+
+    def stop(self) -> None:
+        """Undo what `start` did."""
+
+    def now(self) -> float:
+        """Return seconds since the test started."""
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock forward (fake time only)."""
+
+    def utcnow(self) -> datetime.datetime:
+        """Return the current instant, aware UTC."""
+
+
+__all__ = ["Clock", "FakeClock", "RealClock"]

@@ -1,0 +1,196 @@
+"""One test's machinery, built in one place for the fixture and for `injecting()`.
+
+A `Session` wires the layers for one test: the clock (`._clock`), the log capture and the
+timeline (`._verdict`), the fault queue, dispatcher and interceptor (`._interception`), and
+the `ErrorInjector` the test talks to. It starts them in order and stops them in reverse.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import random
+from collections.abc import Callable, Iterable, Iterator
+
+from ._clock import Clock, FakeClock, RealClock
+from ._faults import Attempt, Classification, Fault
+from ._injector import ErrorInjector
+from ._interception import Dispatcher, FaultQueue, Interceptor
+from ._options import Case, Settings, TestOptions
+from ._policy import Policy
+from ._providers import Provider, Registry
+from ._verdict import LogCapture, Timeline, View
+
+__all__ = ["Session", "injecting"]
+
+
+class Session:
+    """Everything one marked test needs, started in order and stopped in reverse."""
+
+    def __init__(
+        self,
+        options: TestOptions,
+        settings: Settings,
+        registry: Registry,
+        *,
+        rng_seed: str,
+        on_attempt: Callable[[Attempt], None] | None = None,
+    ) -> None:
+        self.options = options
+        self.settings = settings
+        self.timeline = Timeline()
+        self._on_attempt = on_attempt
+        provider = registry.get(options.case.provider)
+        if options.fake_time:
+            self.clock: Clock = FakeClock(start=options.start, on_sleep=self._slept)
+        else:
+            self.clock = RealClock()
+        # Open the root logger only as far as the request-id rule looks: lower would flood
+        # the captured output with every library's DEBUG records.
+        self.logs = LogCapture(settings.policy.request_id_level)
+        self.queue = FaultQueue(settings.policy)
+        self.injector = ErrorInjector(
+            registry=registry,
+            provider=provider,
+            policy=settings.policy,
+            queue=self.queue,
+            timeline=self.timeline,
+            clock=self.clock,
+            view=self.view,
+        )
+        self.dispatcher = Dispatcher(
+            registry=registry,
+            providers=[provider],
+            queue=self.queue,
+            record=self._record,
+            clock=self.clock,
+            classify=self._classify,
+            rng=random.Random(rng_seed),
+            fake_time=options.fake_time,
+            reply=lambda: self.injector.reply,
+        )
+        self.interceptor = Interceptor(
+            self.dispatcher,
+            block_network=options.block_network,
+            advance=self.clock.advance if options.fake_time else None,
+        )
+        self._stack = contextlib.ExitStack()
+
+    def _classify(self, provider: Provider, fault: Fault) -> Classification:
+        return self.settings.classify(provider.name, fault)
+
+    def _record(self, attempt: Attempt) -> None:
+        self.timeline.add(attempt)
+        if self._on_attempt is not None:
+            self._on_attempt(attempt)
+
+    def _slept(self, seconds: float) -> None:
+        assert isinstance(self.clock, FakeClock)  # only a fake clock reports sleeps
+        self.timeline.add_sleep(self.clock.sleep_started(), seconds)
+
+    def view(self) -> View:
+        """Return what the rules judge: the timeline so far, the log records, the policy."""
+        attempts, sleeps = self.timeline.snapshot()
+        return View(attempts, sleeps, self.logs.records, self.settings.policy)
+
+    def start(self) -> ErrorInjector:
+        """Start capturing logs, freeze time and intercept; queue the marker's faults."""
+        with contextlib.ExitStack() as stack:
+            self.logs.start()
+            stack.callback(self.logs.stop)
+            self.clock.start()
+            stack.callback(self.clock.stop)
+            self.interceptor.start()
+            stack.callback(self.interceptor.stop)
+            self._stack = stack.pop_all()
+        for fault in self.options.faults:
+            self.injector(fault)
+        if self.options.case.scenario is not None:
+            self.injector(self.options.case.scenario)
+        return self.injector
+
+    def stop(self) -> None:
+        """Undo everything `start` did, in reverse order; safe after a failed start."""
+        self._stack.close()
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[ErrorInjector]:
+        """Run the session for the duration of the ``with`` block."""
+        injector = self.start()
+        try:
+            yield injector
+        finally:
+            self.stop()
+
+
+@contextlib.contextmanager
+def injecting(
+    provider: str | Provider = "openai",
+    *,
+    fake_time: bool = True,
+    block_network: bool = True,
+    seed: int | None = None,
+    policy: Policy | None = None,
+    providers: Iterable[Provider] = (),
+    start: _dt.datetime | None = None,
+) -> Iterator[ErrorInjector]:
+    """Inject provider errors into the httpx/httpx2 requests made inside the ``with`` block.
+
+    Yields a fresh `ErrorInjector`, the same object the ``inject_error`` fixture gives a
+    marked test: queue faults by calling it, read ``attempts``, call ``assert_resilient()``.
+    Everything it patched (time, sleeps, the HTTP transports) is restored when the block
+    exits, whatever happens inside.
+
+    `provider` is a built-in profile name or a `Provider` (from `openai_compatible_provider`);
+    `providers` adds more profiles, as the ``pytest_llmerrors_providers`` hook does for the
+    fixture. `policy` replaces the default `Policy` (pytest ini settings do not apply here:
+    there is no pytest config to read). `fake_time`, `block_network` and `seed` mean what
+    they mean on ``@pytest.mark.llm_errors``; `start` is the fake clock's first instant.
+
+    Use it where the fixture cannot go, chiefly in a hypothesis ``@given`` test, whose body
+    runs once per example. It cannot run inside another ``injecting()`` block or inside a
+    marked test: only one session is active per process.
+    """
+    __tracebackhide__ = True
+    extra = list(providers)
+    if isinstance(provider, Provider):
+        extra.append(provider)
+        name = provider.name
+    elif isinstance(provider, str):
+        name = provider
+    else:
+        raise TypeError(
+            f"provider must be a profile name or a pytest_llmerrors.Provider, not {provider!r}."
+        )
+    for flag, value in (("fake_time", fake_time), ("block_network", block_network)):
+        if not isinstance(value, bool):
+            raise TypeError(f"{flag} must be True or False, not {value!r}.")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise TypeError(f"seed must be an int, not {seed!r}.")
+    registry = Registry(extra)
+    registry.get(name)  # ValueError naming the valid providers
+    chosen = policy if policy is not None else Policy()
+    if not isinstance(chosen, Policy):
+        raise TypeError(f"policy must be a pytest_llmerrors.Policy, not {policy!r}.")
+    settings = Settings(
+        provider=name,
+        fake_time=fake_time,
+        block_network=block_network,
+        verify=False,
+        seed=seed,
+        policy=chosen,
+    )
+    options = TestOptions(
+        case=Case(name),
+        faults=(),
+        fake_time=fake_time,
+        block_network=block_network,
+        verify=False,
+        seed=seed,
+        start=start,
+    )
+    session = Session(options, settings, registry, rng_seed=f"{seed}:injecting")
+    with session.running() as injector:
+        if seed is not None:
+            random.seed(seed)
+        yield injector

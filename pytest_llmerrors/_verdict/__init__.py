@@ -1,0 +1,40 @@
+"""The verdict: what the code under test did, judged by the policy's rules.
+
+`._timeline` records attempts and sleeps; `._calls` groups attempts into calls and measures
+the waits; `._rules` holds the rules (one sentence per violation), `._streams` the rule for
+broken streams, `._logs` the log capture the request-id rule reads; `._assertions` turns
+rules into the injector's assertions, and `._messages` words the failures.
+"""
+
+from __future__ import annotations
+
+from ._assertions import (
+    View,
+    assert_attempts,
+    assert_backed_off,
+    assert_gave_up,
+    assert_honoured_retry_after,
+    assert_request_id_logged,
+    assert_resilient,
+    assert_retried,
+    format_timeline,
+    problems,
+)
+from ._logs import LogCapture
+from ._timeline import Sleep, Timeline
+
+__all__ = [
+    "LogCapture",
+    "Sleep",
+    "Timeline",
+    "View",
+    "assert_attempts",
+    "assert_backed_off",
+    "assert_gave_up",
+    "assert_honoured_retry_after",
+    "assert_request_id_logged",
+    "assert_resilient",
+    "assert_retried",
+    "format_timeline",
+    "problems",
+]
