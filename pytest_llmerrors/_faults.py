@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import datetime as _dt
 import math
+import sys
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -176,8 +176,9 @@ class Attempt:
 def current_task() -> str:
     """Return an id of the running thread and asyncio task, to tell concurrent calls apart."""
     ident = threading.get_ident()
+    asyncio = sys.modules.get("asyncio")  # not imported: no task can be running
     try:
-        task = asyncio.current_task()
+        task = asyncio.current_task() if asyncio is not None else None
     except RuntimeError:
         task = None
     return str(ident) if task is None else f"{ident}/{id(task):x}"

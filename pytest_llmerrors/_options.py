@@ -15,18 +15,18 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from ._faults import Classification, Fault
 from ._policy import (
     DEFAULT_GIVE_UP,
     DEFAULT_MAX_ATTEMPTS,
     DEFAULT_MAX_TOTAL_WAIT,
     DEFAULT_RETRYABLE,
     Policy,
-    PolicyHook,
     fault_wait,
 )
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the plugin imports this module in every run: faults and profiles wait
+    from ._faults import Classification, Fault
+    from ._policy import PolicyHook
     from ._providers import Provider, Registry
 
 MARKER = "llm_errors"
@@ -67,6 +67,8 @@ def _signature(
     seed: int | None = None,
     start: _dt.datetime | str | None = None,
 ) -> MarkerArgs:
+    from ._faults import Fault
+
     for fault in faults:
         if isinstance(fault, bool) or not isinstance(fault, (int, str, Fault)):
             raise TypeError(

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as _dt
-import email.utils
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ._faults import Classification, Fault
+if TYPE_CHECKING:  # types only: the plugin imports this module at start-up, keep it light
+    from typing import TypeAlias
+
+    from ._faults import Classification, Fault
 
 #: Statuses no retry can fix (from the seeds: bad request, auth, billing, permission, ...).
 DEFAULT_GIVE_UP: frozenset[int] = frozenset({400, 401, 402, 403, 404, 413, 422})
@@ -17,9 +20,10 @@ DEFAULT_RETRYABLE: frozenset[int] = frozenset({408, 409, 424, 429, 500, 502, 503
 DEFAULT_MAX_ATTEMPTS = 10
 DEFAULT_MAX_TOTAL_WAIT = 300.0
 
-#: The ``pytest_llmerrors_policy`` hook as the policy calls it: (provider, scenario) to a
-#: classification, or ``None`` to keep the scenario's own.
-PolicyHook = Callable[[str, Fault], "Classification | None"]
+if TYPE_CHECKING:
+    #: The ``pytest_llmerrors_policy`` hook as the policy calls it: (provider, scenario) to a
+    #: classification, or ``None`` to keep the scenario's own.
+    PolicyHook: TypeAlias = Callable[[str, Fault], Classification | None]
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,8 @@ def wait_asked(
         try:
             return float(when)
         except ValueError:
+            import email.utils  # an HTTP-date: rare, and email costs 8 ms to import
+
             try:
                 when = email.utils.parsedate_to_datetime(when)
             except (TypeError, ValueError):

@@ -21,10 +21,11 @@ if TYPE_CHECKING:
     from ._faults import Attempt
     from ._injector import ErrorInjector
     from ._providers import Registry
+    from ._session import Session
 
 _SETTINGS = pytest.StashKey[_options.Settings]()
-_REGISTRY = pytest.StashKey["Registry"]()
-_SESSION = pytest.StashKey["Session"]()
+_REGISTRY: pytest.StashKey[Registry] = pytest.StashKey()
+_SESSION: pytest.StashKey[Session] = pytest.StashKey()
 _SEED = pytest.StashKey[int]()
 #: The attribute of a `TestReport` that carries a test's data (JSON-ready; xdist ships it).
 _REPORT_ATTRIBUTE = "llm_errors"
