@@ -7,11 +7,12 @@ fails and says so. "Error" means an answer the plugin injected.
 
 Give up (`assert_gave_up`)
     After an error classified ``give_up`` (400, 401, 402, ...) or ``retry_after_window``
-    (Retry-After longer than the wait budget), the call makes no further attempt, and its task
+    (Retry-After longer than the wait budget), or a stream that broke after content
+    (``partial_stream``, `._streams`), the call makes no further attempt, and its task
     sleeps no positive time before its next attempt, or the end of the test (a sleep of 0 s is
     a yield, not a wait).
-    `assert_resilient` applies it to ``give_up`` only: after a ``retry_after_window`` error,
-    waiting it out is as right as giving up, as long as the wait budget holds.
+    `assert_resilient` applies it to ``give_up`` only: after a ``retry_after_window`` error
+    or a partial stream, retrying is as right as giving up, as long as the budgets hold.
 
 Retry-After (`assert_honoured_retry_after`)
     Every wait after an error with Retry-After (seconds, HTTP-date or ``retry-after-ms``, as
