@@ -12,9 +12,15 @@ import pytest
 import pytest_llmerrors
 from pytest_llmerrors._exchange import Answer, Request
 from pytest_llmerrors._faults import Attempt, Fault
-from pytest_llmerrors._providers import DEFAULT_REGISTRY
-from pytest_llmerrors._providers._profile import Endpoint, Provider, Route, hex_request_id
-from pytest_llmerrors._providers._shapes import ApiShape, stream_answer
+from pytest_llmerrors._providers import (
+    DEFAULT_REGISTRY,
+    ApiShape,
+    Endpoint,
+    Provider,
+    Route,
+    hex_request_id,
+    stream_answer,
+)
 from pytest_llmerrors._verdict._streams import (
     classify_stream_fault,
     is_partial_stream,

@@ -16,15 +16,11 @@ from . import (
     requesty,
     torouter,
 )
-from ._common import COMMON_NAMES, FRONT_DOOR_NAMES, alias_of
-from ._profile import (
-    Endpoint,
-    Provider,
-    Route,
-    format_retry_after,
-    hex_request_id,
-    transport_faults,
-)
+from ._build import alias_of
+from ._ids import hex_request_id
+from ._profile import Endpoint, Provider, Route, format_retry_after
+from ._rows import COMMON_NAMES, FRONT_DOOR_NAMES, transport_faults
+from ._shape_base import ApiShape, stream_answer
 
 #: Built-in profiles, by name, each built on first use.
 _BUILTIN: dict[str, Callable[[], Provider]] = {
@@ -116,6 +112,7 @@ __all__ = [
     "COMMON_NAMES",
     "DEFAULT_REGISTRY",
     "FRONT_DOOR_NAMES",
+    "ApiShape",
     "Endpoint",
     "Provider",
     "Registry",
@@ -125,5 +122,6 @@ __all__ = [
     "format_retry_after",
     "hex_request_id",
     "openai_compatible_provider",
+    "stream_answer",
     "transport_faults",
 ]

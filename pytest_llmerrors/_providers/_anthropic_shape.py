@@ -6,6 +6,8 @@ text, ``content_block_stop``, ``message_delta`` (stop reason and usage), ``messa
 A stream that fails mid-flight sends ``event: error`` with the error object, as Anthropic
 documents for ``overloaded_error``; the SDK raises ``anthropic.APIStatusError`` (status 200,
 the event as ``body``, the stream's ``request-id`` header as ``request_id``).
+
+Routers that serve Anthropic's path render their rows with `RouterAnthropicShape`.
 """
 
 from __future__ import annotations
@@ -15,9 +17,8 @@ from typing import Any
 
 from .._exchange import Answer, Request
 from .._faults import Fault
-from ._shape_base import ApiShape, json_answer, pieces, sse, stream_answer, token, usage_words
-
-_BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+from ._ids import BASE58, token
+from ._shape_base import ApiShape, json_answer, pieces, sse, stream_answer, usage_words
 
 
 class AnthropicShape(ApiShape):
@@ -51,7 +52,7 @@ class AnthropicShape(ApiShape):
         if operation == "count_tokens":
             return json_answer({"input_tokens": 5})
         model = self.model(request) or "claude-haiku-4-5"
-        message_id = "msg_01" + token(rng, 22, _BASE58)
+        message_id = "msg_01" + token(rng, 22, BASE58)
         usage = {"input_tokens": 5, "output_tokens": usage_words(text)}
         if not self.wants_stream(request):
             return json_answer(
@@ -67,6 +68,35 @@ class AnthropicShape(ApiShape):
                 }
             )
         return _message_stream(message_id, model, text, usage)
+
+
+#: The error type Anthropic pairs with each status, for rows that leave it unset (any other
+#: status gets `AnthropicShape`'s default).
+_TYPES_BY_STATUS = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    402: "billing_error",
+    403: "permission_error",
+    404: "not_found_error",
+    413: "request_too_large",
+    429: "rate_limit_error",
+    504: "timeout_error",
+    529: "overloaded_error",
+}
+
+
+class RouterAnthropicShape(AnthropicShape):
+    """Anthropic's error shape as a router serves it: the type follows the status.
+
+    A router's row renders in OpenAI's shape on one path and Anthropic's on another, so a
+    row leaves ``error_type`` unset and each shape spells the type its SDK users expect.
+    """
+
+    def error_object(self, fault: Fault, status: int, request_id: str) -> Any:
+        """Return Anthropic's error body, its ``type`` derived from `status` when unset."""
+        if fault.error_type is None and status in _TYPES_BY_STATUS:
+            fault = fault.replace(error_type=_TYPES_BY_STATUS[status])
+        return super().error_object(fault, status, request_id)
 
 
 def _message_stream(message_id: str, model: str, text: str, usage: dict[str, int]) -> Answer:

@@ -12,7 +12,8 @@ from typing import Any
 
 from .._exchange import Answer, Request
 from .._faults import Fault
-from ._shapes import JSON, SSE, ApiShape, dump, sse, token
+from ._ids import ALNUM, token
+from ._shape_base import ApiShape, json_answer, pieces, sse, stream_answer
 
 #: The gRPC status Google's front end pairs with each HTTP status.
 _GRPC_BY_HTTP = {
@@ -33,7 +34,6 @@ GRPC_STATUSES = frozenset(
     {*_GRPC_BY_HTTP.values(), "FAILED_PRECONDITION", "OUT_OF_RANGE", "DATA_LOSS", "UNKNOWN"}
 )
 _ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo"
-_ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
 
 def grpc_status(status: int) -> str:
@@ -92,13 +92,13 @@ class GeminiShape(ApiShape):
     def success(self, request: Request, operation: str, text: str, rng: random.Random) -> Answer:
         """Return a GenerateContentResponse (streamed as SSE chunks), a count or an embedding."""
         if operation == "count_tokens":
-            return _json({"totalTokens": 5})
+            return json_answer({"totalTokens": 5})
         if operation == "embed":
-            return _json({"embedding": {"values": [0.0, 0.5, 1.0]}})
+            return json_answer({"embedding": {"values": [0.0, 0.5, 1.0]}})
         model = self.model(request) or "gemini-2.5-flash"
-        response_id = token(rng, 22, _ALNUM)
-        pieces = _pieces(text)
-        usage = {"promptTokenCount": 5, "candidatesTokenCount": len(pieces)}
+        response_id = token(rng, 22, ALNUM)
+        parts = pieces(text)
+        usage = {"promptTokenCount": 5, "candidatesTokenCount": len(parts)}
         usage["totalTokenCount"] = usage["promptTokenCount"] + usage["candidatesTokenCount"]
 
         def chunk(piece: str, last: bool) -> dict[str, Any]:
@@ -116,17 +116,6 @@ class GeminiShape(ApiShape):
             }
 
         if operation == "generate":
-            return _json(chunk(text, True))
-        chunks = [sse(chunk(p, i == len(pieces) - 1)) for i, p in enumerate(pieces)]
-        return Answer(
-            headers=[("content-type", SSE)], events=chunks, content_start=0, content_end=len(chunks)
-        )
-
-
-def _pieces(text: str) -> list[str]:
-    words = text.split(" ")
-    return [w if i == len(words) - 1 else w + " " for i, w in enumerate(words)]
-
-
-def _json(data: Any) -> Answer:
-    return Answer(headers=[("content-type", JSON)], body=dump(data))
+            return json_answer(chunk(text, True))
+        chunks = [sse(chunk(p, i == len(parts) - 1)) for i, p in enumerate(parts)]
+        return stream_answer(chunks, 0, len(chunks))

@@ -18,9 +18,8 @@ from typing import Any
 
 from .._exchange import Answer, Request
 from .._faults import Fault
-from ._shape_base import ApiShape, json_answer, pieces, sse, stream_answer, token, usage_words
-
-_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+from ._ids import ALNUM_LOWER_FIRST, token
+from ._shape_base import ApiShape, json_answer, pieces, sse, stream_answer, usage_words
 
 
 class OpenAIShape(ApiShape):
@@ -34,16 +33,23 @@ class OpenAIShape(ApiShape):
     )
 
     def error_object(self, fault: Fault, status: int, request_id: str) -> Any:
-        """Return ``{"error": {"message", "type", "param", "code", ...}}``."""
+        """Return ``{"error": {...}}``: the `error_fields`, then the fault's `extra` fields."""
+        error = self.error_fields(fault, status)
+        error.update(fault.extra)
+        return {"error": error}
+
+    def error_fields(self, fault: Fault, status: int) -> dict[str, Any]:
+        """Return OpenAI's ``message``, ``type``, ``param`` and ``code``.
+
+        OpenAI-compatible gateways that spell their errors otherwise override this.
+        """
         kind = "server_error" if status >= 500 else "invalid_request_error"
-        error: dict[str, Any] = {
+        return {
             "message": fault.message,
             "type": fault.error_type or kind,
             "param": None,
             "code": fault.code,
         }
-        error.update(fault.extra)
-        return {"error": error}
 
     def stream_error_event(
         self, fault: Fault, request_id: str, *, operation: str, sequence: int
@@ -136,7 +142,7 @@ def _chat_stream(
             data["usage"] = None
         data.update(extra)
         if obfuscate:
-            data["obfuscation"] = token(rng, rng.randint(1, 12), _LETTERS)
+            data["obfuscation"] = token(rng, rng.randint(1, 12), ALNUM_LOWER_FIRST)
         return sse(data)
 
     parts = pieces(text)
@@ -213,7 +219,7 @@ def _response(
                 **at,
                 "delta": piece,
                 "logprobs": [],
-                "obfuscation": token(rng, rng.randint(1, 12), _LETTERS),
+                "obfuscation": token(rng, rng.randint(1, 12), ALNUM_LOWER_FIRST),
             }
             for piece in parts
         ),

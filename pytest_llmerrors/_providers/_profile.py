@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as _dt
 import email.utils
 import random
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from .._exchange import Answer, Request
-from .._faults import NETWORK_FAULTS, STREAM_FAULTS, Classification, Fault, check_options
+from .._faults import Classification, Fault, check_options
 from .._policy import Policy
-from ._shapes import JSON, SSE, AnthropicShape, ApiShape, OpenAIShape, dump, sse, token
+from ._ids import NewId
+from ._shape_base import JSON, ApiShape, dump, sse
 
 
 @dataclass(frozen=True)
@@ -33,61 +34,6 @@ class Route:
     operation: str
 
 
-def hex_request_id(prefix: str = "req_", length: int = 32) -> Callable[[random.Random], str]:
-    """Return a request-id factory for ids like ``req_3f9c...``."""
-
-    def make(rng: random.Random) -> str:
-        return prefix + token(rng, length)
-
-    return make
-
-
-def transport_faults(provider: str) -> list[Fault]:
-    """Return the network and stream scenarios every provider has."""
-    return [
-        Fault(
-            "connect_error",
-            provider=provider,
-            advice="The connection was refused or reset before a request was sent; retry with "
-            "backoff.",
-        ),
-        Fault(
-            "connect_timeout",
-            provider=provider,
-            advice="No connection within the client's connect timeout; retry with backoff.",
-        ),
-        Fault(
-            "read_timeout",
-            provider=provider,
-            advice="The server accepted the request but sent nothing within the read timeout; "
-            "retry with backoff, the request may have run.",
-        ),
-        Fault(
-            "stream_error",
-            provider=provider,
-            message="An error occurred while streaming the response. Please retry.",
-            error_type="server_error",
-            after_chunks=1,
-            advice="The provider sent its own error event in the middle of a 200 stream; "
-            "surface it or retry from scratch without repeating output.",
-        ),
-        Fault(
-            "stream_truncated",
-            provider=provider,
-            after_chunks=1,
-            advice="The connection dropped mid-stream; the client library raises a protocol "
-            "error. Surface it or retry from scratch without repeating output.",
-        ),
-        Fault(
-            "stream_stall",
-            provider=provider,
-            after_chunks=1,
-            advice="The stream went silent mid-answer: only a read timeout ends the wait, so "
-            "set one; then surface the timeout or retry from scratch without repeating output.",
-        ),
-    ]
-
-
 @dataclass
 class Provider:
     """A provider's profile: what its API looks like when things go wrong and right.
@@ -99,7 +45,7 @@ class Provider:
     name: str
     endpoints: tuple[Endpoint, ...]
     request_id_header: str
-    new_request_id: Callable[[random.Random], str]
+    new_request_id: NewId
     scenarios: dict[str, Fault] = field(default_factory=dict)
     statuses: dict[int, str] = field(default_factory=dict)
     #: Hosts of the provider's public API: a request to one is served by this profile even
@@ -281,17 +227,4 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
-__all__ = [
-    "JSON",
-    "NETWORK_FAULTS",
-    "SSE",
-    "STREAM_FAULTS",
-    "AnthropicShape",
-    "Endpoint",
-    "OpenAIShape",
-    "Provider",
-    "Route",
-    "hex_request_id",
-    "sse",
-    "transport_faults",
-]
+__all__ = ["Endpoint", "Provider", "Route", "format_retry_after"]

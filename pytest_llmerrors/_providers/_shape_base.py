@@ -34,11 +34,6 @@ def sse(data: Any, event: str | None = None) -> bytes:
     return f"{prefix}data: {payload}\n\n".encode()
 
 
-def token(rng: random.Random, length: int, alphabet: str = "0123456789abcdef") -> str:
-    """Return `length` random characters of `alphabet`, drawn from the plugin's own `rng`."""
-    return "".join(rng.choices(alphabet, k=length))
-
-
 def usage_words(text: str) -> int:
     """Return a plausible output token count for `text`: its words, at least one."""
     return max(1, len(text.split()))

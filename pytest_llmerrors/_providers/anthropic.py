@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import random
-
 from .._faults import Fault
-from ._common import front_door_faults
-from ._profile import AnthropicShape, Endpoint, Provider, transport_faults
-from ._shapes import token
-
-_BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-
-
-def _request_id(rng: random.Random) -> str:
-    return "req_011C" + token(rng, 20, _BASE58)
+from ._anthropic_shape import AnthropicShape
+from ._build import build_profile
+from ._ids import BASE58, prefixed_request_id
+from ._profile import Endpoint, Provider
+from ._rows import server_failure
 
 
-def scenarios() -> list[Fault]:
-    """Return Anthropic's documented errors as scenarios."""
+def rows() -> list[Fault]:
+    """Return Anthropic's documented errors."""
     return [
         Fault(
             "bad_request",
@@ -82,79 +76,50 @@ def scenarios() -> list[Fault]:
             },
             advice="Honour retry-after; back off with jitter.",
         ),
-        Fault(
+        server_failure(
             "server_error",
-            500,
-            "retry",
+            "Internal server error",
+            "An unexpected error inside Anthropic's systems; retry with backoff.",
             error_type="api_error",
-            message="Internal server error",
-            advice="An unexpected error inside Anthropic's systems; retry with backoff.",
         ),
-        Fault(
+        server_failure(
             "bad_gateway",
-            502,
-            "retry",
+            "Bad gateway",
+            "A gateway between you and the model failed; retry with backoff.",
             error_type="api_error",
-            message="Bad gateway",
-            advice="A gateway between you and the model failed; retry with backoff.",
         ),
-        Fault(
+        server_failure(
             "service_unavailable",
-            503,
-            "retry",
+            "Service unavailable",
+            "Retry with backoff.",
             error_type="api_error",
-            message="Service unavailable",
-            advice="Retry with backoff.",
         ),
-        Fault(
+        server_failure(
             "gateway_timeout",
-            504,
-            "retry",
+            "Request timed out while processing.",
+            "The request timed out on Anthropic's side; retry, or stream long requests.",
             error_type="timeout_error",
-            message="Request timed out while processing.",
-            advice="The request timed out on Anthropic's side; retry, or stream long requests.",
         ),
-        Fault(
+        server_failure(
             "overloaded",
-            529,
-            "retry",
+            "Overloaded",
+            "Anthropic is temporarily overloaded; back off and retry.",
             error_type="overloaded_error",
-            message="Overloaded",
-            advice="Anthropic is temporarily overloaded; back off and retry.",
-        ),
-        *front_door_faults("cloudflare"),
-        *(
-            f.replace(error_type="overloaded_error", message="Overloaded")
-            if f.name == "stream_error"
-            else f
-            for f in transport_faults("anthropic")
         ),
     ]
 
 
 def profile() -> Provider:
     """Build the Anthropic profile."""
-    provider = Provider(
-        name="anthropic",
-        endpoints=(Endpoint(AnthropicShape()),),
-        request_id_header="request-id",
-        new_request_id=_request_id,
-        hosts=("api.anthropic.com",),
+    return build_profile(
+        "anthropic",
         description="Anthropic Messages API",
-        statuses={
-            400: "bad_request",
-            401: "invalid_api_key",
-            402: "spend_ceiling",
-            403: "permission_denied",
-            404: "not_found",
-            413: "request_too_large",
-            429: "rate_limit",
-            500: "server_error",
-            502: "bad_gateway",
-            503: "service_unavailable",
-            504: "gateway_timeout",
-            529: "overloaded",
-        },
+        endpoints=(Endpoint(AnthropicShape()),),
+        hosts=("api.anthropic.com",),
+        request_id_header="request-id",
+        new_request_id=prefixed_request_id("req_011C", 20, BASE58),
+        statuses={413: "request_too_large"},
+        rows=rows(),
+        # Anthropic's mid-stream error is the overloaded error its streaming docs show.
+        stream_error={"error_type": "overloaded_error", "message": "Overloaded"},
     )
-    provider.add(scenarios())
-    return provider

@@ -16,12 +16,16 @@ those passed-through errors.
 from __future__ import annotations
 
 from .._faults import Fault
-from ._common import RouterAnthropicShape, add_aliases, front_door_faults
-from ._profile import Endpoint, OpenAIShape, Provider, hex_request_id, transport_faults
+from ._anthropic_shape import RouterAnthropicShape
+from ._build import build_profile
+from ._ids import hex_request_id
+from ._openai_shape import OpenAIShape
+from ._profile import Endpoint, Provider
+from ._rows import server_failure
 
 
-def scenarios() -> list[Fault]:
-    """Return one scenario per row of DeRouter's error guide."""
+def rows() -> list[Fault]:
+    """Return the rows of DeRouter's error guide."""
     return [
         Fault(
             "missing_api_key",
@@ -140,43 +144,24 @@ def scenarios() -> list[Fault]:
             message="Upstream: your account does not have access to this model.",
             advice="Passed through from the upstream API; fix access, do not retry.",
         ),
-        Fault(
+        server_failure(
             "server_error",
-            500,
-            "retry",
-            message="Upstream: internal server error.",
-            advice="Passed through from the upstream API; retry with backoff.",
+            "Upstream: internal server error.",
+            "Passed through from the upstream API; retry with backoff.",
         ),
-        *front_door_faults("cloudflare"),
-        *transport_faults("derouter"),
     ]
 
 
 def profile() -> Provider:
     """Build the DeRouter profile."""
-    provider = Provider(
-        name="derouter",
+    return build_profile(
+        "derouter",
+        description="DeRouter (Claude shape on /v1/messages, OpenAI shape on /v1/chat/completions)",
         endpoints=(Endpoint(RouterAnthropicShape()), Endpoint(OpenAIShape())),
         request_id_header="request-id",
         new_request_id=hex_request_id("req_", 24),
-        description="DeRouter (Claude shape on /v1/messages, OpenAI shape on /v1/chat/completions)",
-        statuses={
-            400: "model_required",
-            401: "invalid_api_key",
-            402: "insufficient_balance",
-            403: "permission_denied",
-            429: "rpm_limit",
-            500: "server_error",
-            502: "provider_auth_failed",
-            503: "no_providers_online",
-            504: "provider_timeout",
-            529: "upstream_overloaded",
-        },
-    )
-    provider.add(scenarios())
-    add_aliases(
-        provider,
-        {
+        rows=rows(),
+        aliases={
             "spend_ceiling": "insufficient_balance",
             "rate_limit": "rpm_limit",
             "bad_request": "model_required",
@@ -187,4 +172,3 @@ def profile() -> Provider:
             "overloaded": "upstream_overloaded",
         },
     )
-    return provider

@@ -10,12 +10,15 @@ is the 503 (the 5xx section lists temporary overload among its causes).
 from __future__ import annotations
 
 from .._faults import Fault
-from ._common import add_aliases, front_door_faults
-from ._profile import Endpoint, OpenAIShape, Provider, hex_request_id, transport_faults
+from ._build import build_profile
+from ._ids import hex_request_id
+from ._openai_shape import OpenAIShape
+from ._profile import Endpoint, Provider
+from ._rows import server_failure
 
 
-def scenarios() -> list[Fault]:
-    """Return one scenario per status code Fluent passes through."""
+def rows() -> list[Fault]:
+    """Return one row per status code Fluent passes through."""
     return [
         Fault(
             "bad_request",
@@ -74,60 +77,37 @@ def scenarios() -> list[Fault]:
             advice="Wait a moment and retry; cut parallel requests or switch providers if "
             "it keeps happening.",
         ),
-        Fault(
+        server_failure(
             "server_error",
-            500,
-            "retry",
-            message="Server error.",
-            advice="A temporary provider problem; retry later or switch models for now.",
+            "Server error.",
+            "A temporary provider problem; retry later or switch models for now.",
         ),
-        Fault(
+        server_failure(
             "bad_gateway",
-            502,
-            "retry",
-            message="Bad gateway.",
-            advice="The provider's gateway failed for a moment; retry with backoff.",
+            "Bad gateway.",
+            "The provider's gateway failed for a moment; retry with backoff.",
         ),
-        Fault(
+        server_failure(
             "service_unavailable",
-            503,
-            "retry",
-            message="Service unavailable.",
-            advice="Maintenance or overload at the provider; retry with backoff.",
+            "Service unavailable.",
+            "Maintenance or overload at the provider; retry with backoff.",
         ),
-        Fault(
+        server_failure(
             "gateway_timeout",
-            504,
-            "retry",
-            message="Gateway timeout.",
-            advice="The provider timed out; retry, or pick a faster model.",
+            "Gateway timeout.",
+            "The provider timed out; retry, or pick a faster model.",
         ),
-        *front_door_faults("nginx"),
-        *transport_faults("fluent"),
     ]
 
 
 def profile() -> Provider:
     """Build the Fluent profile."""
-    provider = Provider(
-        name="fluent",
-        endpoints=(Endpoint(OpenAIShape()),),
-        request_id_header="x-request-id",
-        new_request_id=hex_request_id("req_", 32),
+    return build_profile(
+        "fluent",
         description="Fluent (desktop client; custom OpenAI-compatible providers)",
-        statuses={
-            400: "bad_request",
-            401: "invalid_api_key",
-            402: "spend_ceiling",
-            403: "permission_denied",
-            404: "not_found",
-            429: "rate_limit",
-            500: "server_error",
-            502: "bad_gateway",
-            503: "service_unavailable",
-            504: "gateway_timeout",
-        },
+        endpoints=(Endpoint(OpenAIShape()),),
+        new_request_id=hex_request_id("req_", 32),
+        rows=rows(),
+        front_door="nginx",
+        aliases={"overloaded": "service_unavailable"},
     )
-    provider.add(scenarios())
-    add_aliases(provider, {"overloaded": "service_unavailable"})
-    return provider

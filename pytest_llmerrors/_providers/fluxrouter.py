@@ -16,15 +16,19 @@ the seed's 5xx section, which names 500-504 as transient.
 from __future__ import annotations
 
 from .._faults import Fault
-from ._common import RouterAnthropicShape, add_aliases, front_door_faults, uuid_request_id
-from ._profile import Endpoint, OpenAIShape, Provider, transport_faults
+from ._anthropic_shape import RouterAnthropicShape
+from ._build import build_profile
+from ._ids import uuid_request_id
+from ._openai_shape import OpenAIShape
+from ._profile import Endpoint, Provider
+from ._rows import server_failure
 
 #: Seconds left in the hourly safety window: longer than the default 300 s wait budget.
 HOURLY_WINDOW = 1800
 
 
-def scenarios() -> list[Fault]:
-    """Return one scenario per row of FluxRouter's status reference."""
+def rows() -> list[Fault]:
+    """Return the rows of FluxRouter's status reference."""
     return [
         Fault(
             "invalid_api_key",
@@ -167,59 +171,37 @@ def scenarios() -> list[Fault]:
             advice="Retry, but the first call may have run (and cost); if it repeats, send "
             "support the X-Flux-Request-Id.",
         ),
-        Fault(
+        server_failure(
             "service_unavailable",
-            503,
-            "retry",
-            message="Service busy or in maintenance.",
-            advice="Back off and retry; status.fluxrouter.ai shows maintenance.",
+            "Service busy or in maintenance.",
+            "Back off and retry; status.fluxrouter.ai shows maintenance.",
         ),
-        Fault(
+        server_failure(
             "server_error",
-            500,
-            "retry",
-            message="Internal server error.",
-            advice="A transient gateway fault; retry with backoff and report the request "
+            "Internal server error.",
+            "A transient gateway fault; retry with backoff and report the request "
             "id if it repeats.",
         ),
-        Fault(
+        server_failure(
             "gateway_timeout",
-            504,
-            "retry",
-            message="Gateway timeout.",
-            advice="The upstream call took too long; retry with backoff.",
+            "Gateway timeout.",
+            "The upstream call took too long; retry with backoff.",
         ),
-        *front_door_faults("cloudflare"),
-        *transport_faults("fluxrouter"),
     ]
 
 
 def profile() -> Provider:
     """Build the FluxRouter profile."""
-    provider = Provider(
-        name="fluxrouter",
+    return build_profile(
+        "fluxrouter",
+        description="FluxRouter (OpenAI shape on /v1, Anthropic shape on /anthropic/v1)",
         endpoints=(Endpoint(OpenAIShape()), Endpoint(RouterAnthropicShape(), "/anthropic")),
+        hosts=("api.fluxrouter.ai",),
         request_id_header="X-Flux-Request-Id",
         new_request_id=uuid_request_id("flux-"),
-        hosts=("api.fluxrouter.ai",),
-        description="FluxRouter (OpenAI shape on /v1, Anthropic shape on /anthropic/v1)",
-        statuses={
-            400: "bad_request",
-            401: "invalid_api_key",
-            402: "credit_exhausted",
-            403: "endpoint_not_served",
-            413: "request_too_large",
-            429: "rate_limit",
-            500: "server_error",
-            502: "upstream_error",
-            503: "service_unavailable",
-            504: "gateway_timeout",
-        },
-    )
-    provider.add(scenarios())
-    add_aliases(
-        provider,
-        {
+        statuses={413: "request_too_large"},
+        rows=rows(),
+        aliases={
             "spend_ceiling": "credit_exhausted",
             "not_found": "model_not_recognized",
             "permission_denied": "endpoint_not_served",
@@ -227,4 +209,3 @@ def profile() -> Provider:
             "overloaded": "service_unavailable",
         },
     )
-    return provider

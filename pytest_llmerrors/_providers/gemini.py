@@ -11,17 +11,19 @@ in a ``RetryInfo`` body detail, not in a Retry-After header.
 from __future__ import annotations
 
 from .._faults import Fault
-from ._common import add_aliases, front_door_faults
+from ._build import build_profile
 from ._gemini_shape import GeminiShape
-from ._profile import Endpoint, Provider, hex_request_id, transport_faults
+from ._ids import hex_request_id
+from ._profile import Endpoint, Provider
+from ._rows import server_failure
 
 _QUOTA = "type.googleapis.com/google.rpc.QuotaFailure"
 _RETRY = "type.googleapis.com/google.rpc.RetryInfo"
 _QUOTA_METRIC = "generativelanguage.googleapis.com/generate_content_requests"
 
 
-def scenarios() -> list[Fault]:
-    """Return Gemini's documented errors as scenarios."""
+def rows() -> list[Fault]:
+    """Return Gemini's documented errors."""
     return [
         Fault(
             "bad_request",
@@ -112,22 +114,18 @@ def scenarios() -> list[Fault]:
             advice="The daily or billing quota is spent and resets long after any retry "
             "budget; give up and alert.",
         ),
-        Fault(
+        server_failure(
             "server_error",
-            500,
-            "retry",
-            error_type="INTERNAL",
-            message="An internal error has occurred. Please retry or report it.",
-            advice="Something broke on Google's side (sometimes an over-long input); retry "
+            "An internal error has occurred. Please retry or report it.",
+            "Something broke on Google's side (sometimes an over-long input); retry "
             "with backoff, shorten the input if it persists.",
+            error_type="INTERNAL",
         ),
-        Fault(
+        server_failure(
             "service_unavailable",
-            503,
-            "retry",
+            "The service is currently unavailable.",
+            "The service is down for a moment; retry with backoff.",
             error_type="UNAVAILABLE",
-            message="The service is currently unavailable.",
-            advice="The service is down for a moment; retry with backoff.",
         ),
         Fault(
             "overloaded",
@@ -138,40 +136,26 @@ def scenarios() -> list[Fault]:
             advice="The model has no capacity right now; back off and retry, or fall back "
             "to another model.",
         ),
-        Fault(
+        server_failure(
             "gateway_timeout",
-            504,
-            "retry",
-            error_type="DEADLINE_EXCEEDED",
-            message="Deadline expired before operation could complete.",
-            advice="The request ran past the deadline; retry with a longer client timeout "
+            "Deadline expired before operation could complete.",
+            "The request ran past the deadline; retry with a longer client timeout "
             "or a shorter prompt.",
+            error_type="DEADLINE_EXCEEDED",
         ),
-        *front_door_faults("google"),
-        *transport_faults("gemini"),
     ]
 
 
 def profile() -> Provider:
     """Build the Gemini profile."""
-    provider = Provider(
-        name="gemini",
+    return build_profile(
+        "gemini",
+        description="Google Gemini API (generateContent, streamGenerateContent)",
         endpoints=(Endpoint(GeminiShape()),),
+        hosts=("generativelanguage.googleapis.com",),
         request_id_header="x-goog-request-id",
         new_request_id=hex_request_id("", 16),
-        hosts=("generativelanguage.googleapis.com",),
-        description="Google Gemini API (generateContent, streamGenerateContent)",
-        statuses={
-            400: "bad_request",
-            403: "permission_denied",
-            404: "not_found",
-            429: "rate_limit",
-            500: "server_error",
-            502: "bad_gateway",
-            503: "service_unavailable",
-            504: "gateway_timeout",
-        },
+        rows=rows(),
+        front_door="google",
+        aliases={"bad_gateway": "proxy_502_html"},
     )
-    provider.add(scenarios())
-    add_aliases(provider, {"bad_gateway": "proxy_502_html"})
-    return provider

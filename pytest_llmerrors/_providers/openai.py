@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from .._faults import Fault
-from ._common import front_door_faults
-from ._profile import Endpoint, OpenAIShape, Provider, hex_request_id, transport_faults
+from ._build import build_profile
+from ._ids import hex_request_id
+from ._openai_shape import OpenAIShape
+from ._profile import Endpoint, Provider
+from ._rows import server_failure
 
 #: Headers OpenAI sends with a rate-limit error.
 _RATE_LIMIT_HEADERS = {
@@ -14,8 +17,8 @@ _RATE_LIMIT_HEADERS = {
 }
 
 
-def scenarios() -> list[Fault]:
-    """Return OpenAI's documented errors as scenarios."""
+def rows() -> list[Fault]:
+    """Return OpenAI's documented errors."""
     return [
         Fault(
             "bad_request",
@@ -109,29 +112,23 @@ def scenarios() -> list[Fault]:
             advice="The quota is spent: OpenAI says so with a 429 that no retry can clear; "
             "give up and alert.",
         ),
-        Fault(
+        server_failure(
             "server_error",
-            500,
-            "retry",
+            "The server had an error while processing your request. Sorry about that!",
+            "A transient failure on OpenAI's side; retry with backoff.",
             error_type="server_error",
-            message="The server had an error while processing your request. Sorry about that!",
-            advice="A transient failure on OpenAI's side; retry with backoff.",
         ),
-        Fault(
+        server_failure(
             "bad_gateway",
-            502,
-            "retry",
+            "Bad gateway.",
+            "A proxy in front of the API failed; retry.",
             error_type="server_error",
-            message="Bad gateway.",
-            advice="A proxy in front of the API failed; retry.",
         ),
-        Fault(
+        server_failure(
             "service_unavailable",
-            503,
-            "retry",
+            "The server is overloaded or not ready yet.",
+            "Capacity is short for a moment; retry with backoff.",
             error_type="server_error",
-            message="The server is overloaded or not ready yet.",
-            advice="Capacity is short for a moment; retry with backoff.",
         ),
         Fault(
             "overloaded",
@@ -143,42 +140,23 @@ def scenarios() -> list[Fault]:
             "your request.",
             advice="The model is overloaded; back off and retry.",
         ),
-        Fault(
+        server_failure(
             "gateway_timeout",
-            504,
-            "retry",
+            "Gateway timeout.",
+            "The request took too long upstream; retry.",
             error_type="server_error",
-            message="Gateway timeout.",
-            advice="The request took too long upstream; retry.",
         ),
-        *front_door_faults("cloudflare"),
-        *transport_faults("openai"),
     ]
 
 
 def profile() -> Provider:
     """Build the OpenAI profile."""
-    provider = Provider(
-        name="openai",
-        endpoints=(Endpoint(OpenAIShape()),),
-        request_id_header="x-request-id",
-        new_request_id=hex_request_id("req_", 32),
-        hosts=("api.openai.com",),
+    return build_profile(
+        "openai",
         description="OpenAI API (chat completions, responses, embeddings)",
-        statuses={
-            400: "bad_request",
-            401: "invalid_api_key",
-            403: "permission_denied",
-            404: "not_found",
-            409: "conflict",
-            413: "request_too_large",
-            422: "unprocessable",
-            429: "rate_limit",
-            500: "server_error",
-            502: "bad_gateway",
-            503: "service_unavailable",
-            504: "gateway_timeout",
-        },
+        endpoints=(Endpoint(OpenAIShape()),),
+        hosts=("api.openai.com",),
+        new_request_id=hex_request_id("req_", 32),
+        statuses={409: "conflict", 413: "request_too_large", 422: "unprocessable"},
+        rows=rows(),
     )
-    provider.add(scenarios())
-    return provider

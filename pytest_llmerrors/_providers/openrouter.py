@@ -13,33 +13,26 @@ no-provider 503.
 
 from __future__ import annotations
 
-import random
 from typing import Any
 
 from .._faults import Fault
-from ._common import add_aliases, front_door_faults
-from ._profile import Endpoint, OpenAIShape, Provider, transport_faults
-from ._shapes import token
-
-_ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+from ._build import build_profile
+from ._ids import generation_request_id
+from ._openai_shape import OpenAIShape
+from ._profile import Endpoint, Provider
+from ._rows import server_failure
 
 
 class OpenRouterShape(OpenAIShape):
     """OpenAI's endpoints and successes with OpenRouter's numeric-code error body."""
 
-    def error_object(self, fault: Fault, status: int, request_id: str) -> Any:
-        """Return ``{"error": {"code": status, "message", ...metadata}}``."""
-        error: dict[str, Any] = {"code": status, "message": fault.message}
-        error.update(fault.extra)
-        return {"error": error}
+    def error_fields(self, fault: Fault, status: int) -> dict[str, Any]:
+        """Return ``code`` (the HTTP status) and ``message``; ``metadata`` comes in `extra`."""
+        return {"code": status, "message": fault.message}
 
 
-def _generation_id(rng: random.Random) -> str:
-    return f"gen-{token(rng, 10, '0123456789')}-{token(rng, 20, _ALNUM)}"
-
-
-def scenarios() -> list[Fault]:
-    """Return OpenRouter's documented errors as scenarios."""
+def rows() -> list[Fault]:
+    """Return OpenRouter's documented errors."""
     return [
         Fault(
             "bad_request",
@@ -101,12 +94,10 @@ def scenarios() -> list[Fault]:
             retry_after=2,
             advice="Slow down: honour Retry-After and back off with jitter.",
         ),
-        Fault(
+        server_failure(
             "server_error",
-            500,
-            "retry",
-            message="Internal Server Error",
-            advice="A transient OpenRouter fault; retry after a brief wait.",
+            "Internal Server Error",
+            "A transient OpenRouter fault; retry after a brief wait.",
         ),
         Fault(
             "model_down",
@@ -130,36 +121,20 @@ def scenarios() -> list[Fault]:
             advice="No provider meets the routing requirements right now; honour "
             "Retry-After, or relax the routing settings.",
         ),
-        *front_door_faults("cloudflare"),
-        *transport_faults("openrouter"),
     ]
 
 
 def profile() -> Provider:
     """Build the OpenRouter profile."""
-    provider = Provider(
-        name="openrouter",
-        endpoints=(Endpoint(OpenRouterShape()),),
-        request_id_header="x-request-id",
-        new_request_id=_generation_id,
-        hosts=("openrouter.ai",),
+    return build_profile(
+        "openrouter",
         description="OpenRouter (OpenAI shape on /api/v1, numeric error codes)",
-        statuses={
-            400: "bad_request",
-            401: "invalid_api_key",
-            402: "spend_ceiling",
-            403: "permission_denied",
-            408: "request_timeout",
-            429: "rate_limit",
-            500: "server_error",
-            502: "model_down",
-            503: "no_provider_available",
-        },
-    )
-    provider.add(scenarios())
-    add_aliases(
-        provider,
-        {
+        endpoints=(Endpoint(OpenRouterShape()),),
+        hosts=("openrouter.ai",),
+        new_request_id=generation_request_id(),
+        statuses={408: "request_timeout"},
+        rows=rows(),
+        aliases={
             "not_found": "invalid_model",
             "gateway_timeout": "request_timeout",
             "bad_gateway": "model_down",
@@ -167,4 +142,3 @@ def profile() -> Provider:
             "service_unavailable": "no_provider_available",
         },
     )
-    return provider

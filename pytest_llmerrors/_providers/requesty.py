@@ -17,8 +17,11 @@ from __future__ import annotations
 from typing import Any
 
 from .._faults import Fault
-from ._common import add_aliases, front_door_faults, uuid_request_id
-from ._profile import Endpoint, OpenAIShape, Provider, transport_faults
+from ._build import build_profile
+from ._ids import uuid_request_id
+from ._openai_shape import OpenAIShape
+from ._profile import Endpoint, Provider
+from ._rows import server_failure
 
 _ROUTER = {"origin": "router"}
 _PROVIDER = {"origin": "provider"}
@@ -27,19 +30,18 @@ _PROVIDER = {"origin": "provider"}
 class RequestyShape(OpenAIShape):
     """OpenAI's endpoints and successes with Requesty's ``origin``/``message`` error body."""
 
-    def error_object(self, fault: Fault, status: int, request_id: str) -> Any:
-        """Return ``{"error": {"origin", "message"}}`` (type and code only when given)."""
+    def error_fields(self, fault: Fault, status: int) -> dict[str, Any]:
+        """Return ``origin`` and ``message``, with ``type`` and ``code`` only when given."""
         error: dict[str, Any] = {"origin": "router", "message": fault.message}
         if fault.error_type is not None:
             error["type"] = fault.error_type
         if fault.code is not None:
             error["code"] = fault.code
-        error.update(fault.extra)
-        return {"error": error}
+        return error
 
 
-def scenarios() -> list[Fault]:
-    """Return one scenario per row of Requesty's error tables."""
+def rows() -> list[Fault]:
+    """Return the rows of Requesty's error tables."""
     return [
         Fault(
             "rate_limit",
@@ -94,14 +96,12 @@ def scenarios() -> list[Fault]:
             extra=_ROUTER,
             advice="The provider left out token usage; a transient fault, retry.",
         ),
-        Fault(
+        server_failure(
             "overloaded",
-            529,
-            "retry",
-            message="The provider is overloaded, please try again",
-            extra=_PROVIDER,
-            advice="The provider is under heavy load (often Anthropic); back off and "
+            "The provider is overloaded, please try again",
+            "The provider is under heavy load (often Anthropic); back off and "
             "retry, or fall back to another provider.",
+            extra=_PROVIDER,
         ),
         Fault(
             "provider_gateway_timeout",
@@ -143,13 +143,11 @@ def scenarios() -> list[Fault]:
             extra=_ROUTER,
             advice="Not retryable: top up the balance or raise the spend limit.",
         ),
-        Fault(
+        server_failure(
             "server_error",
-            500,
-            "retry",
-            message="Internal server error",
+            "Internal server error",
+            "Maybe transient: retry once, then contact support with the x-request-id.",
             extra=_ROUTER,
-            advice="Maybe transient: retry once, then contact support with the x-request-id.",
         ),
         Fault(
             "model_not_supported",
@@ -159,48 +157,25 @@ def scenarios() -> list[Fault]:
             extra=_ROUTER,
             advice="Requesty does not route that provider/model pair; check the model library.",
         ),
-        *front_door_faults("cloudflare"),
-        *(
-            f.replace(message="There was a problem with the provider stream", extra=_ROUTER)
-            if f.name == "stream_error"
-            else f
-            for f in transport_faults("requesty")
-        ),
     ]
 
 
 def profile() -> Provider:
     """Build the Requesty profile."""
-    provider = Provider(
-        name="requesty",
-        endpoints=(Endpoint(RequestyShape()),),
-        request_id_header="x-request-id",
-        new_request_id=uuid_request_id(),
-        hosts=("router.requesty.ai",),
+    return build_profile(
+        "requesty",
         description="Requesty router (OpenAI shape, errors with origin router/provider)",
-        statuses={
-            400: "bad_request",
-            401: "invalid_api_key",
-            402: "spend_ceiling",
-            403: "permission_denied",
-            404: "model_not_supported",
-            424: "invalid_provider_response",
-            429: "rate_limit",
-            500: "server_error",
-            502: "provider_bad_gateway",
-            503: "provider_timeout",
-            504: "provider_gateway_timeout",
-            529: "overloaded",
-        },
-    )
-    provider.add(scenarios())
-    add_aliases(
-        provider,
-        {
+        endpoints=(Endpoint(RequestyShape()),),
+        hosts=("router.requesty.ai",),
+        new_request_id=uuid_request_id(),
+        statuses={424: "invalid_provider_response"},
+        rows=rows(),
+        # A stream that breaks mid-answer is the router's provider-stream row.
+        stream_error={"message": "There was a problem with the provider stream", "extra": _ROUTER},
+        aliases={
             "bad_gateway": "provider_bad_gateway",
             "service_unavailable": "provider_timeout",
             "gateway_timeout": "provider_gateway_timeout",
             "not_found": "model_not_supported",
         },
     )
-    return provider

@@ -13,9 +13,13 @@ lists (``API_KEY_DISABLED``, ``SUBSCRIPTION_NOT_FOUND``, ...) are scenarios of t
 from __future__ import annotations
 
 from .._faults import Fault
-from ._common import RouterAnthropicShape, add_aliases, front_door_faults
+from ._anthropic_shape import RouterAnthropicShape
+from ._build import build_profile
 from ._gemini_shape import GeminiShape
-from ._profile import Endpoint, OpenAIShape, Provider, hex_request_id, transport_faults
+from ._ids import hex_request_id
+from ._openai_shape import OpenAIShape
+from ._profile import Endpoint, Provider
+from ._rows import server_failure
 
 
 def _coded(name: str, status: int, code: str, message: str, advice: str) -> Fault:
@@ -25,8 +29,8 @@ def _coded(name: str, status: int, code: str, message: str, advice: str) -> Faul
     )
 
 
-def scenarios() -> list[Fault]:
-    """Return ToRouter's rows and the codes they list as scenarios."""
+def rows() -> list[Fault]:
+    """Return ToRouter's rows, and the codes they list as rows of their own."""
     return [
         Fault(
             "bad_request",
@@ -157,12 +161,10 @@ def scenarios() -> list[Fault]:
             advice="The subscription's daily, weekly or monthly window is full; it resets "
             "far beyond a retry budget, so give up and alert.",
         ),
-        Fault(
+        server_failure(
             "server_error",
-            500,
-            "retry",
-            message="ToRouter internal error.",
-            advice="Retry with backoff; report the x-request-id if it persists.",
+            "ToRouter internal error.",
+            "Retry with backoff; report the x-request-id if it persists.",
         ),
         Fault(
             "upstream_failover_exhausted",
@@ -187,40 +189,23 @@ def scenarios() -> list[Fault]:
             advice="The upstream did not answer in time; retry, perhaps with a smaller "
             "model or prompt.",
         ),
-        *front_door_faults("nginx"),
-        *transport_faults("torouter"),
     ]
 
 
 def profile() -> Provider:
     """Build the ToRouter profile."""
-    provider = Provider(
-        name="torouter",
+    return build_profile(
+        "torouter",
+        description="ToRouter (OpenAI, Anthropic and Gemini shapes, ToRouter codes inside)",
         endpoints=(
             Endpoint(OpenAIShape()),
             Endpoint(RouterAnthropicShape()),
             Endpoint(GeminiShape(domain="torouter")),
         ),
-        request_id_header="x-request-id",
         new_request_id=hex_request_id("", 32),
-        description="ToRouter (OpenAI, Anthropic and Gemini shapes, ToRouter codes inside)",
-        statuses={
-            400: "bad_request",
-            401: "invalid_api_key",
-            402: "spend_ceiling",
-            403: "access_denied",
-            404: "not_found",
-            429: "rate_limit",
-            500: "server_error",
-            502: "upstream_failover_exhausted",
-            503: "no_eligible_channel",
-            504: "upstream_timeout",
-        },
-    )
-    provider.add(scenarios())
-    add_aliases(
-        provider,
-        {
+        rows=rows(),
+        front_door="nginx",
+        aliases={
             "permission_denied": "access_denied",
             "bad_gateway": "upstream_failover_exhausted",
             "service_unavailable": "no_eligible_channel",
@@ -228,4 +213,3 @@ def profile() -> Provider:
             "gateway_timeout": "upstream_timeout",
         },
     )
-    return provider

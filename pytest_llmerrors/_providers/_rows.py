@@ -1,35 +1,36 @@
-"""What every profile shares: the common scenario names, front-door failures, id formats.
+"""Rows shared by several profiles: the common names, server failures, what every API has.
 
 A router's catalog holds its documented rows under their own names (FluxRouter's
 ``hourly_safety_limit``); the common names (``rate_limit``, ``spend_ceiling``, ...) are
 aliases of the row that answers that situation on that router, so a test written for one
-profile runs on every other.
+profile runs on every other. Every profile also gets the front-door rows (proxies, load
+balancers, broken upstreams) and the transport rows (network and stream faults) below.
 """
 
 from __future__ import annotations
 
-import random
-from collections.abc import Callable, Mapping
 from typing import Any
 
 from .._faults import Fault
-from ._profile import Provider
-from ._shapes import JSON, AnthropicShape, token
+from ._shape_base import JSON
 
+#: The status each common name usually answers with: `server_failure` builds its row at it,
+#: and `build_profile` makes that name a plain status's scenario where the profile agrees.
+USUAL_STATUS: dict[str, int] = {
+    "bad_request": 400,
+    "invalid_api_key": 401,
+    "spend_ceiling": 402,
+    "permission_denied": 403,
+    "not_found": 404,
+    "rate_limit": 429,
+    "server_error": 500,
+    "bad_gateway": 502,
+    "service_unavailable": 503,
+    "gateway_timeout": 504,
+    "overloaded": 529,
+}
 #: Names every built-in profile answers to, beside the transport scenarios.
-COMMON_NAMES: tuple[str, ...] = (
-    "bad_gateway",
-    "bad_request",
-    "gateway_timeout",
-    "invalid_api_key",
-    "not_found",
-    "overloaded",
-    "permission_denied",
-    "rate_limit",
-    "server_error",
-    "service_unavailable",
-    "spend_ceiling",
-)
+COMMON_NAMES: tuple[str, ...] = tuple(sorted(USUAL_STATUS))
 #: Failures of what sits in front of every API: proxies, load balancers, broken upstreams.
 FRONT_DOOR_NAMES: tuple[str, ...] = (
     "empty_body",
@@ -37,6 +38,12 @@ FRONT_DOOR_NAMES: tuple[str, ...] = (
     "proxy_504_html",
     "unparseable_success",
 )
+
+
+def server_failure(name: str, message: str, advice: str, **fields: Any) -> Fault:
+    """Return the retryable row of `name`, a common name of a 5xx failure, at its usual status."""
+    return Fault(name, USUAL_STATUS[name], "retry", message=message, advice=advice, **fields)
+
 
 _PAGES = {
     "cloudflare": (
@@ -101,60 +108,47 @@ def front_door_faults(server: str = "cloudflare") -> list[Fault]:
     ]
 
 
-def add_aliases(provider: Provider, aliases: Mapping[str, str]) -> None:
-    """Add each common name of `aliases` as a copy of the row scenario it maps to."""
-    provider.add(provider.scenarios[target].replace(name=name) for name, target in aliases.items())
-
-
-def alias_of(provider: Provider, name: str) -> str | None:
-    """Return the scenario that `name` copies on `provider`, if it is an alias.
-
-    An alias is added after its target, so the target is the first scenario before it in
-    the catalog's insertion order that differs from it only by name.
-    """
-    fault = provider.scenarios[name]
-    for other, candidate in provider.scenarios.items():
-        if other == name:
-            return None
-        if candidate.replace(name=name) == fault:
-            return other
-    return None
-
-
-def uuid_request_id(prefix: str = "") -> Callable[[random.Random], str]:
-    """Return a request-id factory for UUID-4-looking ids, drawn from the plugin's `rng`."""
-
-    def make(rng: random.Random) -> str:
-        raw = token(rng, 32)
-        variant = "89ab"[int(raw[16], 16) % 4]
-        return f"{prefix}{raw[:8]}-{raw[8:12]}-4{raw[13:16]}-{variant}{raw[17:20]}-{raw[20:32]}"
-
-    return make
-
-
-_ANTHROPIC_TYPES = {
-    400: "invalid_request_error",
-    401: "authentication_error",
-    402: "billing_error",
-    403: "permission_error",
-    404: "not_found_error",
-    413: "request_too_large",
-    429: "rate_limit_error",
-    504: "timeout_error",
-    529: "overloaded_error",
-}
-
-
-class RouterAnthropicShape(AnthropicShape):
-    """Anthropic's error shape as a router serves it: the type follows the status.
-
-    A router's row renders in OpenAI's shape on one path and Anthropic's on another, so a
-    row leaves ``error_type`` unset and each shape spells the type its SDK users expect.
-    """
-
-    def error_object(self, fault: Fault, status: int, request_id: str) -> Any:
-        """Return Anthropic's error body, its ``type`` derived from `status` when unset."""
-        if fault.error_type is None:
-            default = "api_error" if status >= 500 else "invalid_request_error"
-            fault = fault.replace(error_type=_ANTHROPIC_TYPES.get(status, default))
-        return super().error_object(fault, status, request_id)
+def transport_faults(provider: str) -> list[Fault]:
+    """Return the network and stream scenarios every provider has."""
+    return [
+        Fault(
+            "connect_error",
+            provider=provider,
+            advice="The connection was refused or reset before a request was sent; retry with "
+            "backoff.",
+        ),
+        Fault(
+            "connect_timeout",
+            provider=provider,
+            advice="No connection within the client's connect timeout; retry with backoff.",
+        ),
+        Fault(
+            "read_timeout",
+            provider=provider,
+            advice="The server accepted the request but sent nothing within the read timeout; "
+            "retry with backoff, the request may have run.",
+        ),
+        Fault(
+            "stream_error",
+            provider=provider,
+            message="An error occurred while streaming the response. Please retry.",
+            error_type="server_error",
+            after_chunks=1,
+            advice="The provider sent its own error event in the middle of a 200 stream; "
+            "surface it or retry from scratch without repeating output.",
+        ),
+        Fault(
+            "stream_truncated",
+            provider=provider,
+            after_chunks=1,
+            advice="The connection dropped mid-stream; the client library raises a protocol "
+            "error. Surface it or retry from scratch without repeating output.",
+        ),
+        Fault(
+            "stream_stall",
+            provider=provider,
+            after_chunks=1,
+            advice="The stream went silent mid-answer: only a read timeout ends the wait, so "
+            "set one; then surface the timeout or retry from scratch without repeating output.",
+        ),
+    ]
