@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from . import _verdict
 from ._faults import Attempt, Fault
 from ._interception import FaultQueue, Queued
-from ._policy import Policy
+from ._policy import Policy, rule_names
 from ._providers import Provider, Registry
 from ._verdict import Timeline, View
 
@@ -45,6 +45,8 @@ class ErrorInjector:
         self.clock = clock
         #: The text of every success response.
         self.reply = "pong"
+        #: Rules the test's `assert_resilient` calls left out (``skip=``), for the report.
+        self.skipped_rules: frozenset[str] = frozenset()
 
     def __call__(
         self,
@@ -131,10 +133,17 @@ class ErrorInjector:
         __tracebackhide__ = True
         _verdict.assert_request_id_logged(self._view(), level, which)
 
-    def assert_resilient(self) -> None:
-        """Assert every rule of the policy holds for the whole timeline."""
+    def assert_resilient(self, skip: Iterable[str] = ()) -> None:
+        """Assert every rule of the policy holds for the whole timeline.
+
+        `skip` names rules to leave out (``"budget"``, ``"give_up"``, ``"retry"``,
+        ``"retry_after"``, ``"backoff"``, ``"request_id"``; a single ``str`` is one name), on
+        top of the ``llm_errors_skip_rules`` ini option. An unknown name raises ``ValueError``.
+        """
         __tracebackhide__ = True
-        _verdict.assert_resilient(self._view())
+        left_out = rule_names(skip)
+        self.skipped_rules |= left_out
+        _verdict.assert_resilient(self._view(), left_out)
 
     def __repr__(self) -> str:
         return (

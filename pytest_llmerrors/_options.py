@@ -20,8 +20,10 @@ from ._policy import (
     DEFAULT_MAX_ATTEMPTS,
     DEFAULT_MAX_TOTAL_WAIT,
     DEFAULT_RETRYABLE,
+    RULES,
     Policy,
     fault_wait,
+    rule_names,
 )
 
 if TYPE_CHECKING:  # the plugin imports this module in every run: faults and profiles wait
@@ -165,6 +167,13 @@ INI_OPTIONS: tuple[tuple[str, str | None, object, str], ...] = (
         [str(s) for s in sorted(DEFAULT_RETRYABLE)],
         "HTTP statuses a client must retry with backoff.",
     ),
+    (
+        "llm_errors_skip_rules",
+        "args",
+        [],
+        "Rules assert_resilient() and verify=True leave out, separated by spaces: "
+        f"{', '.join(RULES)}.",
+    ),
 )
 
 
@@ -218,6 +227,13 @@ def _level(name: str, value: str) -> int:
     return level
 
 
+def _rules(name: str, values: list[str]) -> frozenset[str]:
+    try:
+        return rule_names(values)
+    except ValueError as error:
+        raise pytest.UsageError(f"{name} lists rule names separated by spaces: {error}") from None
+
+
 def _bool(config: pytest.Config, name: str) -> bool:
     try:
         return bool(config.getini(name))
@@ -247,6 +263,7 @@ def load(config: pytest.Config) -> Settings:
         request_id_level=_level(
             "llm_errors_request_id_level", config.getini("llm_errors_request_id_level")
         ),
+        skip_rules=_rules("llm_errors_skip_rules", config.getini("llm_errors_skip_rules")),
     )
     overlap = policy.give_up & policy.retryable
     if overlap:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,6 +19,8 @@ DEFAULT_GIVE_UP: frozenset[int] = frozenset({400, 401, 402, 403, 404, 413, 422})
 DEFAULT_RETRYABLE: frozenset[int] = frozenset({408, 409, 424, 429, 500, 502, 503, 504, 529})
 DEFAULT_MAX_ATTEMPTS = 10
 DEFAULT_MAX_TOTAL_WAIT = 300.0
+#: The rules of `assert_resilient`, by the names ``skip=`` and ``llm_errors_skip_rules`` take.
+RULES: tuple[str, ...] = ("budget", "give_up", "retry", "retry_after", "backoff", "request_id")
 
 if TYPE_CHECKING:
     #: The ``pytest_llmerrors_policy`` hook as the policy calls it: (provider, scenario) to a
@@ -35,6 +37,13 @@ class Policy:
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
     max_total_wait: float = DEFAULT_MAX_TOTAL_WAIT
     request_id_level: int = logging.INFO
+    #: Rules `assert_resilient` leaves out (names from `RULES`), for every test.
+    skip_rules: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        # Checked where the policy is made (also `injecting(policy=...)`), and kept as a
+        # frozenset whatever iterable of names was given.
+        object.__setattr__(self, "skip_rules", rule_names(self.skip_rules))
 
     def classify_status(self, status: int) -> Classification:
         """Return how a plain error with `status` is classified."""
@@ -66,6 +75,28 @@ class Policy:
             if retry_after > self.max_total_wait:
                 return "retry_after_window"
         return classification
+
+
+def rule_names(names: object) -> frozenset[str]:
+    """Return `names` as a set of rule names, or raise ``ValueError`` naming the valid ones.
+
+    `names` is an iterable of names from `RULES`; a single ``str`` is one name, not a list of
+    its letters.
+    """
+    if isinstance(names, str):
+        names = (names,)
+    if not isinstance(names, Iterable):
+        raise ValueError(
+            f'Rules to skip are rule names, like skip=("request_id",), not {names!r}. '
+            f"Valid rules: {', '.join(RULES)}."
+        )
+    chosen = list(names)
+    unknown = [name for name in chosen if not isinstance(name, str) or name not in RULES]
+    if unknown:
+        raise ValueError(
+            f"Unknown rule(s) {', '.join(map(repr, unknown))}. Valid rules: {', '.join(RULES)}."
+        )
+    return frozenset(name for name in chosen if isinstance(name, str))
 
 
 def wait_asked(

@@ -463,13 +463,13 @@ def test_waits_after_retry_after_are_not_backoff() -> None:
 
 
 def test_retry_handed_to_a_new_task_joins_its_call() -> None:
-    """A retry sent by a new task (asyncio.wait_for per attempt) continues the call."""
+    """A retry sent by a new task of its thread (wait_for per attempt) continues the call."""
     script = Script()
-    script.send("500", task="attempt1")
-    script.sleep(1, task="loop")
-    script.send("500", task="attempt2")
-    script.sleep(2, task="loop")
-    script.send(OK, task="attempt3")
+    script.send("500", task="7/attempt1")
+    script.sleep(1, task="7/loop")
+    script.send("500", task="7/attempt2")
+    script.sleep(2, task="7/loop")
+    script.send(OK, task="7/attempt3")
     calls = group_calls(script.attempts, script.sleeps).calls
     assert [c.waits for c in calls] == [[1, 2]]
 

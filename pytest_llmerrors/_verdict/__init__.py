@@ -1,9 +1,10 @@
 """The verdict: what the code under test did, judged by the policy's rules.
 
-`._timeline` records attempts and sleeps; `._calls` groups attempts into calls and measures
-the waits; `._rules` holds the rules (one sentence per violation), `._streams` the rule for
-broken streams, `._logs` the log capture the request-id rule reads; `._assertions` turns
-rules into the injector's assertions, and `._messages` words the failures.
+`._timeline` records attempts and sleeps; `._calls` groups attempts into calls (by thread or
+task and the SDK's retry counter) and measures the waits; `._rules` holds the rules by name
+(one sentence per broken rule and call), `._streams` the rule for broken streams,
+`._request_ids` the request-id rule and `._logs` the log capture it reads; `._assertions`
+turns rules into the injector's assertions, and `._messages` words the failures.
 """
 
 from __future__ import annotations

@@ -1,28 +1,29 @@
 """The assertions of `ErrorInjector`: each judges the timeline by its rule (`._rules`).
 
 A rule that saw nothing to judge fails and says so; a broken rule fails with one sentence
-per violation, then the attempt timeline.
+per violation, then the attempt timeline. `assert_resilient` ends its failure with how to
+leave the broken rules out (`skip_hint`).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .._faults import Attempt
-from .._policy import Policy
+from .._policy import RULES, Policy, rule_names
 from ._calls import Calls, group_calls
-from ._messages import NO_REQUEST, failure, format_table
+from ._messages import NO_REQUEST, failure, format_table, plural, rule_of
+from ._request_ids import request_id_problems, request_id_targets
 from ._rules import (
     GIVE_UP_KINDS,
     backoff_problems,
     backoff_waits,
     gave_up_problems,
     judged,
-    plural,
-    request_id_problems,
-    request_id_targets,
     resilience_problems,
+    retry_after_errors,
     retry_after_problems,
 )
 from ._timeline import Sleep
@@ -56,10 +57,10 @@ def format_timeline(view: View) -> str:
     return format_table(group_calls(view.attempts, view.sleeps))
 
 
-def _fail(calls: Calls, problems: list[str]) -> None:
+def _fail(calls: Calls, problems: list[str], hint: str = "") -> None:
     __tracebackhide__ = True
     if problems:
-        raise AssertionError(failure(problems, calls))
+        raise AssertionError(failure(problems, calls, hint))
 
 
 def _calls(view: View) -> Calls:
@@ -132,32 +133,34 @@ def assert_honoured_retry_after(view: View, tolerance: float) -> None:
     """Assert every wait after a Retry-After lasted that long, less `tolerance` seconds."""
     __tracebackhide__ = True
     calls = _calls(view)
-    if not any(a.injected and a.retry_after is not None for a in calls.attempts):
+    if not retry_after_errors(calls.attempts, view.policy):
         _fail(
             calls,
             [
                 "assert_honoured_retry_after saw nothing to judge: no response carried "
-                "Retry-After. Queue one, e.g. inject_error(429, retry_after=2)."
+                "Retry-After (on an error worth retrying). Queue one, e.g. "
+                "inject_error(429, retry_after=2)."
             ],
         )
-    _fail(calls, retry_after_problems(calls, tolerance))
+    _fail(calls, retry_after_problems(calls, tolerance, view.policy))
 
 
 def assert_backed_off(view: View) -> None:
     """Assert the waits after errors without Retry-After grow like backoff, none zero."""
     __tracebackhide__ = True
     calls = _calls(view)
-    counts = [len(backoff_waits(call)) for call in calls.calls]
+    counts = [len(backoff_waits(call, view.policy)) for call in calls.calls]
     if max(counts) < 2:
         _fail(
             calls,
             [
                 f"assert_backed_off saw nothing to judge: it needs a call with at least two "
-                f"waits after errors without Retry-After, and saw {max(counts)} at most per "
-                f"call ({sum(counts)} in all). Queue more, e.g. inject_error(500, times=3)."
+                f"waits after retryable errors without Retry-After, and saw {max(counts)} at "
+                f"most per call ({sum(counts)} in all). Queue more, e.g. "
+                f"inject_error(500, times=3)."
             ],
         )
-    _fail(calls, backoff_problems(calls))
+    _fail(calls, backoff_problems(calls, view.policy))
 
 
 def assert_request_id_logged(view: View, level: int, which: str) -> None:
@@ -179,17 +182,38 @@ def assert_request_id_logged(view: View, level: int, which: str) -> None:
     _fail(calls, request_id_problems(calls, view.records, level, targets))
 
 
-def problems(view: View) -> list[str]:
+def problems(view: View, skip: Iterable[str] = ()) -> list[str]:
     """Return every broken rule of the policy, one sentence each (empty: resilient).
 
-    The timeline must have at least one attempt.
+    The timeline must have at least one attempt. The rules in `skip` and in the policy's
+    ``skip_rules`` are left out.
     """
     calls = group_calls(view.attempts, view.sleeps)
-    return resilience_problems(calls, view.policy, view.records)
+    return resilience_problems(calls, view.policy, view.records, rule_names(skip))
 
 
-def assert_resilient(view: View) -> None:
-    """Assert every rule of the policy that the timeline gives something to judge."""
+def assert_resilient(view: View, skip: Iterable[str] = ()) -> None:
+    """Assert every rule of the policy that the timeline gives something to judge.
+
+    The rules in `skip` (names from `RULES`; one ``str`` is one name) and in the policy's
+    ``skip_rules`` are left out; an unknown name raises ``ValueError`` naming the valid ones.
+    """
     __tracebackhide__ = True
+    left_out = rule_names(skip)
     calls = _calls(view)
-    _fail(calls, resilience_problems(calls, view.policy, view.records))
+    broken = resilience_problems(calls, view.policy, view.records, left_out)
+    _fail(calls, broken, skip_hint(broken))
+
+
+def skip_hint(problems: Iterable[str]) -> str:
+    """Return how to leave out the rules `problems` broke, or ``""`` when they name none."""
+    broken = {rule_of(problem) for problem in problems}
+    names = [rule for rule in RULES if rule in broken]
+    if not names:
+        return ""
+    listed = ", ".join(f'"{name}"' for name in names) + ("," if len(names) == 1 else "")
+    return (
+        f"Each line names its rule in brackets. To leave rules out: "
+        f"inject_error.assert_resilient(skip=({listed})), or for the whole suite the ini "
+        f"option llm_errors_skip_rules = {' '.join(names)}."
+    )

@@ -1,16 +1,36 @@
 """Calls and waits: how a timeline's attempts group into calls, and how long the code waited.
 
 A *call* is one logical request and its retries. A retry repeats the same method, URL and
-body, so an attempt joins the most recent *open* call with that (method, URL, body) — open
-meaning its last attempt was answered with an injected error — of the same thread/task, else
-of a task that sent nothing after it (a retry handed to a new task, as ``asyncio.wait_for``
-does on Python 3.11; never a concurrent task's first attempt); otherwise it starts a new
-call. An attempt after a success starts a new call.
-A different ``Idempotency-Key`` marks a different call. The SDKs' ``x-stainless-retry-count``
-is not believed: an application that retries around an SDK built with ``max_retries=0``
-(tenacity around the client, a common setup) sends ``0`` on every attempt, and those are
-retries all the same. So the same request sent again by the same task after an error is read
-as a retry: to judge two separate calls with the same request, send them from different tests.
+body, and is sent by the same thread or asyncio task: an attempt joins the most recent *open*
+call (its last attempt was answered with an injected error) with that (method, URL, body) of
+its own thread/task; otherwise it starts a new call. An attempt after a success starts a new
+call, and so does a different ``Idempotency-Key``. Identical requests from different threads
+or tasks are different calls, with one exception: a retry handed to a new asyncio task of the
+same thread (a loop around ``asyncio.wait_for``, which runs each attempt in a task of its own
+on Python 3.11) continues a call whose task sent nothing after it, unless that call ended on
+a give-up error. Another thread's attempt never joins a call.
+
+The SDKs' own retry counter (``x-stainless-retry-count``, sent by the openai and anthropic
+SDKs) says more, where present:
+
+* a counter of n > 0 is the SDK's n-th retry: it continues the call of its thread/task whose
+  last attempt carried n - 1, and nothing else;
+* a counter of 0 is a new SDK call. It still continues its thread/task's call whose last
+  attempt carried 0 and was answered with an error worth retrying: that is an application
+  retrying around an SDK built with ``max_retries=0`` (tenacity around the client, a common
+  setup), which sends 0 on every attempt. After a counter above 0, or after a give-up error
+  (no SDK resends those), a 0 is the thread's next call: a pooled worker's next request is
+  not read as a retry of its last one;
+* an attempt without the counter never continues a call whose attempts carry it, and the
+  other way round (a different client).
+
+So a retry loop around an SDK that retries too is read as one call per SDK call, and a loop
+around an SDK built with ``max_retries=0`` that resends a give-up error makes a new call each
+time (``give_up`` still reports the wait it made after the error). What no header can tell
+apart: identical requests that one thread sends one after another read as retries through a
+client that sends no counter (after any error), and through an SDK built with
+``max_retries=0`` (after an error worth retrying). To judge such calls separately, give them
+different bodies or send them from different tests.
 
 The *wait* before attempt k+1 of a call is the sum of the sleeps the task that sent it made
 between the end of attempt k (``ended_at``, after any fake latency) and the start of attempt
@@ -155,19 +175,54 @@ def _open_call_for(
 ) -> Call | None:
     key = _key(attempt)
     key_id = header(attempt.headers, "idempotency-key")
+    count = retry_count(attempt)
     candidates = [
         call
         for call in calls
         if call.open
         and _key(call.last) == key
         and (key_id is None or header(call.last.headers, "idempotency-key") in (None, key_id))
+        and _continues(count, call.last)
     ]
     same_task = [call for call in candidates if call.last.task == attempt.task]
-    # Another task's call is only continued once that task has stopped sending: a retry
-    # handed to a new task (asyncio.wait_for on Python 3.11), not a concurrent first attempt.
-    handed_over = [call for call in candidates if last_of_task[call.last.task] == call.last.index]
-    pool = same_task or handed_over
-    return max(pool, key=lambda call: call.last.index) if pool else None
+    if same_task:
+        return max(same_task, key=lambda call: call.last.index)
+    if count not in (None, 0):
+        return None  # the SDK retries in the task that sent the first attempt
+    # A retry handed to a new task of the same event loop (asyncio.wait_for on Python 3.11)
+    # comes once the previous task has stopped sending: never a concurrent first attempt,
+    # never another thread's, and never after a give-up error (the previous call ended there).
+    handed_over = [
+        call
+        for call in candidates
+        if _thread(call.last.task) == _thread(attempt.task)
+        and last_of_task[call.last.task] == call.last.index
+        and call.last.classification != "give_up"
+    ]
+    return max(handed_over, key=lambda call: call.last.index) if handed_over else None
+
+
+def _continues(count: int | None, last: Attempt) -> bool:
+    """Whether an attempt carrying retry counter `count` may follow `last` in its call."""
+    before = retry_count(last)
+    if count is None or before is None:
+        return count is None and before is None
+    if count > 0:
+        return before == count - 1
+    # 0 after 0: a loop around an SDK with max_retries=0; but no SDK resends a give-up error,
+    # so after one the 0 is the worker's next call.
+    return before == 0 and last.classification != "give_up"
+
+
+def retry_count(attempt: Attempt) -> int | None:
+    """Return the SDK's retry counter of `attempt` (``x-stainless-retry-count``), if sent."""
+    value = header(attempt.headers, "x-stainless-retry-count")
+    return int(value) if value is not None and value.strip().isdigit() else None
+
+
+def _thread(task: str) -> str:
+    """Return the thread part of a `current_task` id (``thread`` or ``thread/task``)."""
+    return task.partition("/")[0]
 
 
 def _key(attempt: Attempt) -> tuple[str, str, bytes]:

@@ -8,10 +8,31 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
+
+#: `LogCapture` instances capturing now (copied on change, so emitting reads it unlocked).
+_active: tuple[LogCapture, ...] = ()
+_install = threading.Lock()
+#: ``Logger.callHandlers`` as it was before the wrapper went in, and whether it is in.
+_unwrapped: Callable[[logging.Logger, logging.LogRecord], None] | None = None
+_installed = False
 
 
-class LogCapture(logging.Handler):
-    """Keeps every record that reaches the root logger.
+def _call_handlers(logger: logging.Logger, record: logging.LogRecord) -> None:
+    """Keep `record` for every active capture, then hand it to `logger`'s handlers."""
+    for capture in _active:
+        capture.keep(record)
+    assert _unwrapped is not None  # set before this function is installed
+    _unwrapped(logger, record)
+
+
+class LogCapture:
+    """Keeps every record any logger hands to its handlers while it runs.
+
+    Every record a logger emits goes through ``Logger.callHandlers``, which walks up to the
+    root: the capture wraps it for the test, so records of loggers that do not propagate to
+    the root (``propagate=False``) are kept as well as the others, whichever logger the
+    application made and whenever. `stop` unwraps it once no capture runs.
 
     Like ``caplog.set_level``, it lowers the root logger's level to `level` for the test, so
     records at `level` are emitted even where the application left the default WARNING. It
@@ -21,13 +42,12 @@ class LogCapture(logging.Handler):
     """
 
     def __init__(self, level: int = logging.INFO) -> None:
-        super().__init__(logging.NOTSET)
         self.open_level = level
         self._records: list[logging.LogRecord] = []
         self._guard = threading.Lock()
         self._saved_level: int | None = None
 
-    def emit(self, record: logging.LogRecord) -> None:
+    def keep(self, record: logging.LogRecord) -> None:
         """Keep `record`."""
         with self._guard:
             self._records.append(record)
@@ -39,19 +59,31 @@ class LogCapture(logging.Handler):
             return list(self._records)
 
     def start(self) -> None:
-        """Attach to the root logger and open it to `level`."""
+        """Start keeping records, and open the root logger to `level`."""
+        global _active, _unwrapped, _installed
         root = logging.getLogger()
         self._saved_level = root.level
         if root.level > self.open_level or root.level == logging.NOTSET:
             root.setLevel(self.open_level)
-        root.addHandler(self)
+        with _install:
+            if not _installed:
+                _unwrapped = logging.Logger.callHandlers
+                setattr(logging.Logger, "callHandlers", _call_handlers)  # noqa: B010
+                _installed = True
+            _active = (*_active, self)
 
     def stop(self) -> None:
-        """Detach and restore the root logger's level."""
-        root = logging.getLogger()
-        root.removeHandler(self)
+        """Stop keeping records, and restore the root logger's level."""
+        global _active, _installed
+        with _install:
+            _active = tuple(capture for capture in _active if capture is not self)
+            # Unwrap only while the wrapper is on top: another tool that wrapped it since
+            # calls through it, so it stays in (forwarding only) until the next capture.
+            if not _active and logging.Logger.__dict__.get("callHandlers") is _call_handlers:
+                setattr(logging.Logger, "callHandlers", _unwrapped)  # noqa: B010
+                _installed = False
         if self._saved_level is not None:
-            root.setLevel(self._saved_level)
+            logging.getLogger().setLevel(self._saved_level)
             self._saved_level = None
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from .._faults import Attempt
+from .._policy import RULES
 from ._calls import Calls
 
 NO_REQUEST = (
@@ -27,6 +28,32 @@ def describe(attempt: Attempt) -> str:
     if attempt.status is None:
         return attempt.error or "no answer"
     return f"{attempt.status} {attempt.error}" if attempt.error else str(attempt.status)
+
+
+def attempt_name(attempt: Attempt) -> str:
+    """Return ``attempt #3 (429 rate_limit)``."""
+    return f"attempt #{attempt.index} ({describe(attempt)})"
+
+
+def indexes(attempts: Iterable[Attempt]) -> str:
+    """Return ``#2, #3``."""
+    return ", ".join(f"#{a.index}" for a in attempts)
+
+
+def plural(count: int, word: str) -> str:
+    """Return ``1 call``, ``2 calls``."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def said(rule: str, sentence: str) -> str:
+    """Return `sentence` as a violation of `rule`: ``[rule] sentence``."""
+    return f"[{rule}] {sentence}"
+
+
+def rule_of(problem: str) -> str | None:
+    """Return the rule a violation from `said` names, ``None`` for any other sentence."""
+    name = problem[1 : problem.find("]")] if problem.startswith("[") else ""
+    return name if name in RULES else None
 
 
 def format_table(calls: Calls) -> str:
@@ -62,12 +89,14 @@ def format_table(calls: Calls) -> str:
     return "\n".join(f"  {line}".rstrip() for line in lines)
 
 
-def failure(problems: Sequence[str], calls: Calls) -> str:
-    """Return the message of a failed verdict: the broken rules, then the timeline."""
+def failure(problems: Sequence[str], calls: Calls, hint: str = "") -> str:
+    """Return the message of a failed verdict: the broken rules, the timeline, then `hint`."""
     if not calls.attempts:
         return "\n".join(problems)
     rules = "\n".join(f"- {problem}" for problem in problems)
+    closing = f"\n\n{hint}" if hint else ""
     return (
         f"{rules}\n\nTimeline (fake-clock seconds since the test started; wait = seconds the "
         f"code waited before the next attempt of the same call):\n{format_table(calls)}"
+        f"{closing}"
     )

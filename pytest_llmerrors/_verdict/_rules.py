@@ -1,11 +1,17 @@
 """The resilience rules, judged per call, and their failure messages.
 
 Attempts are grouped into calls and the waits between them measured as `._calls` explains.
-Each rule below fails with one sentence per violation (what was expected, what happened,
-which call and attempts), followed by the attempt timeline. A rule that saw nothing to judge
-fails and says so. "Error" means an answer the plugin injected.
+Each rule has a name (`RULES`: ``budget``, ``give_up``, ``retry``, ``retry_after``,
+``backoff``, ``request_id``), and every violation starts with it in brackets, as in
+``[backoff] Call 2 retried without waiting: ...``, so a failure tells which rule to pass to
+``assert_resilient(skip=...)``. A rule says what it saw once per call: one sentence per
+broken rule and call (what was expected, what happened, which attempts), followed by the
+attempt timeline. One behaviour is one violation: the wait before resending a give-up error
+belongs to ``give_up`` alone, the wait after a Retry-After to ``retry_after`` alone, and
+``backoff`` judges only the waits after errors worth retrying without Retry-After. A rule
+that saw nothing to judge fails and says so. "Error" means an answer the plugin injected.
 
-Give up (`assert_gave_up`)
+give_up (`assert_gave_up`)
     After an error classified ``give_up`` (400, 401, 402, ...) or ``retry_after_window``
     (Retry-After longer than the wait budget), or a stream that broke after content
     (``partial_stream``, `._streams`), the call makes no further attempt, and its task
@@ -14,15 +20,18 @@ Give up (`assert_gave_up`)
     `assert_resilient` applies it to ``give_up`` only: after a ``retry_after_window`` error
     or a partial stream, retrying is as right as giving up, as long as the budgets hold.
 
-Retry-After (`assert_honoured_retry_after`)
+retry_after (`assert_honoured_retry_after`)
     Every wait after an error with Retry-After (seconds, HTTP-date or ``retry-after-ms``, as
     ``Attempt.retry_after`` reads them) lasts at least that long, less `tolerance`. A call
-    that gave up after a Retry-After breaks nothing here.
+    that gave up after a Retry-After breaks nothing here, and neither does a give-up error
+    carrying one (resending it at all breaks ``give_up``).
 
-Backoff (`assert_backed_off`)
-    Judged per call on the waits after errors *without* Retry-After, in order, w1 ... wk:
+backoff (`assert_backed_off`)
+    Judged per call on the waits after errors worth retrying (``retry``, a partial stream)
+    *without* Retry-After, in order, w1 ... wk:
 
-    * no wait is zero: a retry without waiting hammers a failing provider;
+    * no wait is zero: a retry without waiting hammers a failing provider. One such wait is
+      enough to judge: a single retry after 0 s breaks the rule;
     * the waits grow, judged on their *upper envelope* (the longest wait so far), not
       neighbour by neighbour: some later wait is longer than the first
       (``max(w2..wk) > w1``), and over three or more waits the longest is at least `GROWTH`
@@ -32,8 +41,9 @@ Backoff (`assert_backed_off`)
       with jitter once three waits show it never grows by half (a cap below 1.5 times the
       first wait is a fixed wait too).
 
-    The rule needs a call with at least two such waits: one wait cannot show growth. Two
-    waits cannot tell exponential from linear growth, or growth from luck; a third can.
+    Growth needs a call with at least two such waits: one wait cannot show it, and
+    `assert_backed_off` says it saw nothing to judge. Two waits cannot tell exponential from
+    linear growth, or growth from luck; a third can.
 
     It passes on every draw: the openai and anthropic SDKs (``min(0.5 * 2**n, 8)`` less up to
     25 %: the second wait is at least 1.5 times the first, the third 3 times), tenacity's
@@ -49,14 +59,16 @@ Backoff (`assert_backed_off`)
     ``random``, so the draws and the verdict repeat run to run; queue enough errors for the
     trend to show (``times=4`` or more).
 
-Request id (`assert_request_id_logged`)
-    The request id of every error the code gave up on (``which="final"``: the last attempt of
-    each call that ended in an error; ``which="all"``: every error carrying a request id)
-    appears in an application log record at `level` or above: in its message, its arguments,
-    its exception text or its ``extra`` fields. Records of the SDK and HTTP-library loggers
-    (`SDK_LOGGERS` and their children) do not count: the SDKs log request ids at DEBUG
-    themselves, and counting that would pass every client. Network faults carry no request id
-    and are skipped. With no such error (every call recovered) there is nothing to judge.
+request_id (`assert_request_id_logged`)
+    The request id of every error the code gave up on appears in an application log record
+    (`._request_ids`).
+
+budget and retry (`assert_resilient` only)
+    ``budget``: each call makes at most ``policy.max_attempts`` attempts and waits at most
+    ``policy.max_total_wait`` seconds between them. ``retry``: a call whose first attempt
+    met an error worth retrying retried at least once (a ``retry`` error whose Retry-After
+    exceeds the wait budget counts as ``retry_after_window``, `Policy.within_budget`, and may
+    end its call).
 
 Counting (`assert_attempts`, `assert_retried`)
     ``assert_attempts(n)`` counts requests that reached the injector (``n=0`` passes on an
@@ -65,32 +77,30 @@ Counting (`assert_attempts`, `assert_retried`)
     attempts after the first of each call).
 
 Resilient (`assert_resilient`)
-    Every rule the timeline gives something to judge, plus per call: at most
-    ``policy.max_attempts`` attempts and ``policy.max_total_wait`` seconds of waiting; a
-    ``retry`` error is handled (its call retried at least once; a ``retry_after_window`` error
-    may end its call); ``give_up`` errors are not retried; Retry-After is honoured; backoff
-    holds once the timeline has two waits after errors without Retry-After (the "no wait"
-    part on each, the growth part on calls with two or more); the request id of each error
-    given up on is logged at ``policy.request_id_level``. Retry-After is judged with
-    `RETRY_AFTER_TOLERANCE`, and a ``retry`` error whose Retry-After exceeds the wait budget
-    counts as ``retry_after_window`` (`Policy.within_budget`). All violations are listed at
+    Every rule the timeline gives something to judge, less those the policy
+    (``llm_errors_skip_rules``) and ``skip=`` leave out: ``budget``, ``retry``, ``give_up``
+    (on ``give_up`` errors), ``retry_after`` (with `RETRY_AFTER_TOLERANCE`), ``backoff`` (no
+    zero wait on any call; growth on calls with two waits or more) and ``request_id`` (of
+    each error given up on, at ``policy.request_id_level``). All violations are listed at
     once; with no attempt at all it fails saying the client never reached the injector.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from .._faults import Attempt
-from .._policy import Policy
+from .._policy import RULES, Policy
 from ._calls import Call, Calls
-from ._logs import counts, record_text
-from ._messages import describe, seconds
+from ._messages import attempt_name, indexes, said, seconds
+from ._request_ids import request_id_problems, request_id_targets
 from ._streams import Judged, classify_stream_fault, stream_fault_reason
 
 #: What `assert_gave_up` judges: errors after which ending the call is right.
 GIVE_UP_KINDS: tuple[Judged, ...] = ("give_up", "retry_after_window", "partial_stream")
+#: What `backoff` judges the waits after: errors a client retries with backoff.
+BACKOFF_KINDS: tuple[Judged, ...] = ("retry", "partial_stream")
 #: Seconds a wait may fall short of Retry-After (clock rounding), in `assert_resilient` too.
 RETRY_AFTER_TOLERANCE = 0.05
 #: Relative slack under which two waits count as equal (float noise, not jitter).
@@ -103,16 +113,7 @@ _STEADY = 0.1
 GROWTH = 1.5
 
 
-def _name(attempt: Attempt) -> str:
-    return f"attempt #{attempt.index} ({describe(attempt)})"
-
-
-def plural(count: int, word: str) -> str:
-    """Return ``1 call``, ``2 calls``."""
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
-# -- the rules: each returns one sentence per violation ---------------------------------------
+# -- the rules: each returns one sentence per call that broke it -----------------------------
 
 
 def judged(attempt: Attempt, policy: Policy) -> Judged | None:
@@ -127,163 +128,189 @@ def judged(attempt: Attempt, policy: Policy) -> Judged | None:
     return policy.within_budget(attempt.classification, attempt.retry_after)
 
 
+def _why(attempt: Attempt, kind: Judged) -> str:
+    if kind == "retry_after_window":
+        return "a Retry-After longer than the wait budget"
+    if kind == "partial_stream":
+        return stream_fault_reason(attempt) or "a stream that broke after content"
+    return "an error no retry can fix"
+
+
 def gave_up_problems(calls: Calls, policy: Policy, kinds: Iterable[Judged]) -> list[str]:
     """After each error judged as one of `kinds`: no further attempt, and no wait."""
     chosen = set(kinds)
     problems = []
     for call in calls.calls:
+        retried: list[tuple[Attempt, Judged, Attempt, float]] = []
+        waited: tuple[Attempt, Judged, float] | None = None
         for attempt in call.attempts:
             kind = judged(attempt, policy)
             if kind is None or kind not in chosen:
                 continue
-            if kind == "retry_after_window":
-                why = "a Retry-After longer than the wait budget"
-            elif kind == "partial_stream":
-                why = stream_fault_reason(attempt) or "a stream that broke after content"
-            else:
-                why = "an error no retry can fix"
             following = call.after(attempt)
             if following is not None:
-                nxt, wait = following
-                problems.append(
-                    f"Call {call.number} retried {_name(attempt)}, {why}: attempt #{nxt.index} "
-                    f"followed after {seconds(wait)} s; expected it to give up at once."
+                retried.append((attempt, kind, *following))
+            elif (slept := calls.slept_after(attempt)) > 0:
+                waited = (attempt, kind, slept)
+        if retried:
+            first, kind, nxt, wait = retried[0]
+            sentence = (
+                f"Call {call.number} retried {attempt_name(first)}, {_why(first, kind)}: attempt "
+                f"#{nxt.index} followed after {seconds(wait)} s"
+            )
+            if len(retried) > 1:
+                more = indexes(later for _, _, later, _ in retried[1:])
+                sentence += f", and {more} followed further give-up errors"
+            if waited is not None:
+                sentence += (
+                    f"; then it waited {seconds(waited[2])} s after attempt "
+                    f"#{waited[0].index} before giving up"
                 )
-                continue
-            slept = calls.slept_after(attempt)
-            if slept > 0:
-                problems.append(
-                    f"Call {call.number} waited {seconds(slept)} s after {_name(attempt)}, "
-                    f"{why}, before giving up; expected it to give up at once, without waiting."
+            problems.append(said("give_up", f"{sentence}; expected it to give up at once."))
+        elif waited is not None:
+            attempt, kind, slept = waited
+            problems.append(
+                said(
+                    "give_up",
+                    f"Call {call.number} waited {seconds(slept)} s after {attempt_name(attempt)}, "
+                    f"{_why(attempt, kind)}, before giving up; expected it to give up at once, "
+                    f"without waiting.",
                 )
+            )
     return problems
 
 
-def retry_after_problems(calls: Calls, tolerance: float) -> list[str]:
+def retry_after_problems(calls: Calls, tolerance: float, policy: Policy) -> list[str]:
     """Each wait after a Retry-After lasted at least that long, less `tolerance`."""
     problems = []
     for call in calls.calls:
-        for attempt in call.attempts:
+        short = []
+        for attempt in retry_after_errors(call.attempts, policy):
             following = call.after(attempt)
-            if attempt.retry_after is None or not attempt.injected or following is None:
-                continue
-            nxt, wait = following
-            if wait < attempt.retry_after - tolerance:
-                problems.append(
-                    f"Call {call.number} did not honour Retry-After: {_name(attempt)} asked for "
-                    f"{seconds(attempt.retry_after)} s, but the code waited {seconds(wait)} s "
-                    f"before attempt #{nxt.index}; expected at least "
-                    f"{seconds(max(0.0, attempt.retry_after - tolerance))} s (Retry-After less "
-                    f"the {seconds(tolerance)} s tolerance)."
-                )
+            if following is not None and following[1] < (attempt.retry_after or 0) - tolerance:
+                short.append((attempt, *following))
+        if not short:
+            continue
+        parts = "; ".join(
+            f"{attempt_name(attempt)} asked for {seconds(attempt.retry_after or 0)} s, but the "
+            f"code waited {seconds(wait)} s before attempt #{nxt.index}"
+            for attempt, nxt, wait in short
+        )
+        if len(short) == 1:
+            least = max(0.0, (short[0][0].retry_after or 0) - tolerance)
+            expected = f"at least {seconds(least)} s"
+        else:
+            expected = "each wait to last at least its Retry-After"
+        problems.append(
+            said(
+                "retry_after",
+                f"Call {call.number} did not honour Retry-After: {parts}; expected {expected} "
+                f"(Retry-After less the {seconds(tolerance)} s tolerance).",
+            )
+        )
     return problems
 
 
-def backoff_waits(call: Call) -> list[tuple[Attempt, Attempt, float]]:
-    """Return (error, next attempt, wait) for each wait after an error without Retry-After."""
+def retry_after_errors(attempts: Iterable[Attempt], policy: Policy) -> list[Attempt]:
+    """Return the errors whose Retry-After the ``retry_after`` rule judges."""
+    # Resending a give-up error is wrong however long the wait: that is give_up's to say.
     return [
-        (attempt, call.attempts[i + 1], call.waits[i])
-        for i, attempt in enumerate(call.attempts[:-1])
-        if attempt.injected and attempt.retry_after is None
+        a
+        for a in attempts
+        if a.injected and a.retry_after is not None and judged(a, policy) != "give_up"
     ]
 
 
-def backoff_problems(calls: Calls) -> list[str]:
-    """The waits after errors without Retry-After grow; none is zero."""
+def backoff_waits(call: Call, policy: Policy) -> list[tuple[Attempt, Attempt, float]]:
+    """Return (error, next attempt, wait) of each wait after a retryable error, no Retry-After."""
+    return [
+        (attempt, call.attempts[i + 1], call.waits[i])
+        for i, attempt in enumerate(call.attempts[:-1])
+        if attempt.retry_after is None and judged(attempt, policy) in BACKOFF_KINDS
+    ]
+
+
+def backoff_problems(calls: Calls, policy: Policy) -> list[str]:
+    """The waits after retryable errors without Retry-After are never zero, and grow."""
     problems = []
     for call in calls.calls:
-        waits = backoff_waits(call)
+        waits = backoff_waits(call, policy)
         zero = [(error, nxt) for error, nxt, wait in waits if wait <= 0]
-        for error, nxt in zero:
+        if zero:
+            error, nxt = zero[0]
+            more = f", and so did {indexes(n for _, n in zero[1:])}" if len(zero) > 1 else ""
             problems.append(
-                f"Call {call.number} retried without waiting: attempt #{nxt.index} followed "
-                f"{_name(error)} after 0 s; expected a backoff wait before every retry."
+                said(
+                    "backoff",
+                    f"Call {call.number} retried without waiting: attempt #{nxt.index} followed "
+                    f"{attempt_name(error)} after 0 s{more}; expected a backoff wait before every "
+                    f"retry.",
+                )
             )
-        if zero or len(waits) < 2:
             continue
-        values = [wait for _, _, wait in waits]
-        first = values[0]
-        retried = ", ".join(f"#{nxt.index}" for _, nxt, _ in waits)
-        listed = ", ".join(f"{seconds(v)} s" for v in values)
-        rose = max(values[1:]) > first * (1 + _SAME)
-        if rose and (len(values) < 3 or max(values) >= GROWTH * first):
-            continue
-        expected = "expected backoff waits that grow (exponential backoff, with jitter)"
-        if max(values) - min(values) <= first * _STEADY:
-            same = "the same" if max(values) - min(values) <= first * _SAME else "about the same"
-            problems.append(
-                f"Call {call.number} waited {same} {seconds(first)} s before each of its "
-                f"{len(values)} retries ({listed} before attempts {retried}); {expected}."
-            )
-        elif not rose:
-            problems.append(
-                f"Call {call.number}'s waits shrank: {listed} before attempts {retried}, none "
-                f"longer than the first; {expected}."
-            )
-        else:
-            problems.append(
-                f"Call {call.number}'s waits barely grew: {listed} before attempts {retried}, "
-                f"the longest {max(values) / first:.2f} times the first; expected backoff "
-                f"waits that grow (over three or more waits, the longest at least {GROWTH:g} "
-                f"times the first)."
-            )
+        growth = _growth_problem(call, waits) if len(waits) >= 2 else None
+        if growth is not None:
+            problems.append(said("backoff", growth))
     return problems
 
 
-def request_id_targets(calls: Calls, which: str) -> list[Attempt]:
-    """Return the errors whose request id must be logged (``final`` or ``all``)."""
-    # A network fault never reached a response: whatever id it was given, the client saw none.
-    if which == "final":
-        ended = [call.last for call in calls.calls]
-    else:
-        ended = calls.attempts
-    return [a for a in ended if a.injected and a.status is not None and a.request_id]
-
-
-def request_id_problems(
-    calls: Calls, records: list[logging.LogRecord], level: int, targets: list[Attempt]
-) -> list[str]:
-    """Each id of `targets` appears in an application record at `level` or above."""
-    texts = [(record, record_text(record)) for record in records]
-    problems = []
-    for attempt in targets:
-        request_id = attempt.request_id or ""
-        if any(counts(r, level) and request_id in text for r, text in texts):
-            continue
-        elsewhere = sorted(
-            {
-                f"{logging.getLevelName(r.levelno)} records of {r.name}"
-                for r, text in texts
-                if request_id in text
-            }
+def _growth_problem(call: Call, waits: list[tuple[Attempt, Attempt, float]]) -> str | None:
+    values = [wait for _, _, wait in waits]
+    first = values[0]
+    retried = ", ".join(f"#{nxt.index}" for _, nxt, _ in waits)
+    listed = ", ".join(f"{seconds(v)} s" for v in values)
+    rose = max(values[1:]) > first * (1 + _SAME)
+    if rose and (len(values) < 3 or max(values) >= GROWTH * first):
+        return None
+    expected = "expected backoff waits that grow (exponential backoff, with jitter)"
+    if max(values) - min(values) <= first * _STEADY:
+        same = "the same" if max(values) - min(values) <= first * _SAME else "about the same"
+        return (
+            f"Call {call.number} waited {same} {seconds(first)} s before each of its "
+            f"{len(values)} retries ({listed} before attempts {retried}); {expected}."
         )
-        found = f"; it appears only in {', '.join(elsewhere)}" if elsewhere else ""
-        problems.append(
-            f"The request id {request_id} of {_name(attempt)} in call "
-            f"{calls.of(attempt).number} is in no application log record at "
-            f"{logging.getLevelName(level)} or above{found}. Log it where the error surfaces "
-            f"(the SDK exceptions carry it as .request_id); SDK and HTTP-library loggers do "
-            f"not count."
+    if not rose:
+        return (
+            f"Call {call.number}'s waits shrank: {listed} before attempts {retried}, none "
+            f"longer than the first; {expected}."
         )
-    return problems
+    return (
+        f"Call {call.number}'s waits barely grew: {listed} before attempts {retried}, the "
+        f"longest {max(values) / first:.2f} times the first; expected backoff waits that grow "
+        f"(over three or more waits, the longest at least {GROWTH:g} times the first)."
+    )
 
 
 def budget_problems(calls: Calls, policy: Policy) -> list[str]:
     """Each call stays within the attempt and wait budgets."""
     problems = []
     for call in calls.calls:
-        if len(call.attempts) > policy.max_attempts:
-            problems.append(
-                f"Call {call.number} made {len(call.attempts)} attempts (#{call.first.index} to "
-                f"#{call.last.index}); expected at most {policy.max_attempts} per call "
-                f"(llm_errors_max_attempts): retries need a bound."
+        made = len(call.attempts)
+        too_many = made > policy.max_attempts
+        too_long = call.total_wait > policy.max_total_wait + 1e-9
+        span = f"#{call.first.index} to #{call.last.index}"
+        if too_many and too_long:
+            sentence = (
+                f"Call {call.number} made {made} attempts ({span}) and waited "
+                f"{seconds(call.total_wait)} s between them; expected at most "
+                f"{policy.max_attempts} attempts (llm_errors_max_attempts) and "
+                f"{seconds(policy.max_total_wait)} s of waiting (llm_errors_max_total_wait) "
+                f"per call: retries need a bound."
             )
-        if call.total_wait > policy.max_total_wait + 1e-9:
-            problems.append(
+        elif too_many:
+            sentence = (
+                f"Call {call.number} made {made} attempts ({span}); expected at most "
+                f"{policy.max_attempts} per call (llm_errors_max_attempts): retries need a bound."
+            )
+        elif too_long:
+            sentence = (
                 f"Call {call.number} waited {seconds(call.total_wait)} s between its attempts; "
                 f"expected at most {seconds(policy.max_total_wait)} s per call "
                 f"(llm_errors_max_total_wait)."
             )
+        else:
+            continue
+        problems.append(said("budget", sentence))
     return problems
 
 
@@ -299,22 +326,43 @@ def handled_problems(calls: Calls, policy: Policy) -> list[str]:
                 else ""
             )
             problems.append(
-                f"Call {call.number} gave up at once on {_name(attempt)}, a retryable error; "
-                f"expected at least one retry with backoff{hint}."
+                said(
+                    "retry",
+                    f"Call {call.number} gave up at once on {attempt_name(attempt)}, a retryable "
+                    f"error; expected at least one retry with backoff{hint}.",
+                )
             )
     return problems
 
 
+#: `assert_resilient`'s rules by name, each judging a whole timeline.
+_CHECKS: dict[str, Callable[[Calls, Policy, list[logging.LogRecord]], list[str]]] = {
+    "budget": lambda calls, policy, _: budget_problems(calls, policy),
+    "give_up": lambda calls, policy, _: gave_up_problems(calls, policy, ("give_up",)),
+    "retry": lambda calls, policy, _: handled_problems(calls, policy),
+    "retry_after": lambda calls, policy, _: retry_after_problems(
+        calls, RETRY_AFTER_TOLERANCE, policy
+    ),
+    "backoff": lambda calls, policy, _: backoff_problems(calls, policy),
+    "request_id": lambda calls, policy, records: request_id_problems(
+        calls, records, policy.request_id_level, request_id_targets(calls, "final")
+    ),
+}
+
+
 def resilience_problems(
-    calls: Calls, policy: Policy, records: list[logging.LogRecord]
+    calls: Calls,
+    policy: Policy,
+    records: list[logging.LogRecord],
+    skip: frozenset[str] = frozenset(),
 ) -> list[str]:
-    """Return every broken rule of `policy` over `calls`, one sentence each (empty: resilient)."""
-    problems = budget_problems(calls, policy)
-    problems += handled_problems(calls, policy)
-    problems += gave_up_problems(calls, policy, ("give_up",))
-    problems += retry_after_problems(calls, RETRY_AFTER_TOLERANCE)
-    if sum(len(backoff_waits(call)) for call in calls.calls) >= 2:
-        problems += backoff_problems(calls)
-    targets = request_id_targets(calls, "final")
-    problems += request_id_problems(calls, records, policy.request_id_level, targets)
+    """Return every broken rule of `policy` over `calls`, one sentence each (empty: resilient).
+
+    The rules in `skip` and in ``policy.skip_rules`` are left out.
+    """
+    left_out = policy.skip_rules | skip
+    problems: list[str] = []
+    for rule in RULES:
+        if rule not in left_out:
+            problems += _CHECKS[rule](calls, policy, records)
     return problems
