@@ -13,6 +13,7 @@ import random
 from collections.abc import Callable, Iterable, Iterator
 
 from ._clock import Clock, FakeClock, RealClock
+from ._clock import release as release_clock
 from ._faults import Attempt, Classification, Fault
 from ._injector import ErrorInjector
 from ._interception import Dispatcher, FaultQueue, Interceptor
@@ -35,6 +36,7 @@ class Session:
         *,
         rng_seed: str,
         on_attempt: Callable[[Attempt], None] | None = None,
+        keep_clock: bool = False,
     ) -> None:
         self.options = options
         self.settings = settings
@@ -42,8 +44,12 @@ class Session:
         self._on_attempt = on_attempt
         provider = registry.get(options.case.provider)
         if options.fake_time:
-            self.clock: Clock = FakeClock(start=options.start, on_sleep=self._slept)
+            # The plugin keeps the clock's names switched in from one marked test to the next.
+            self.clock: Clock = FakeClock(
+                start=options.start, on_sleep=self._slept, keep_installed=keep_clock
+            )
         else:
+            release_clock()  # a test on real time after one on fake time
             self.clock = RealClock()
         # Open the root logger only as far as the request-id rule looks: lower would flood
         # the captured output with every library's DEBUG records.
@@ -72,7 +78,7 @@ class Session:
         self.interceptor = Interceptor(
             self.dispatcher,
             block_network=options.block_network,
-            advance=self.clock.advance if options.fake_time else None,
+            clock=self.clock if isinstance(self.clock, FakeClock) else None,
         )
         self._stack = contextlib.ExitStack()
 
@@ -80,13 +86,16 @@ class Session:
         return self.settings.classify(provider.name, fault)
 
     def _record(self, attempt: Attempt) -> None:
+        # The thread that sent it is code under test from now on: its waits hold the clock,
+        # its sleeps are recorded.
+        if isinstance(self.clock, FakeClock):
+            self.clock.join()
         self.timeline.add(attempt)
         if self._on_attempt is not None:
             self._on_attempt(attempt)
 
-    def _slept(self, seconds: float) -> None:
-        assert isinstance(self.clock, FakeClock)  # only a fake clock reports sleeps
-        self.timeline.add_sleep(self.clock.sleep_started(), seconds)
+    def _slept(self, at: float, seconds: float) -> Callable[[float], None]:
+        return self.timeline.add_sleep(at, seconds)
 
     def view(self) -> View:
         """Return what the rules judge: the timeline so far, the log records, the policy."""

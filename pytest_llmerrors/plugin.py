@@ -8,6 +8,7 @@ interception: a run without marked tests pays for none of them (see
 from __future__ import annotations
 
 import random
+import sys
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -144,12 +145,37 @@ def inject_error(
         registry,
         rng_seed=f"{options.seed}:{item.nodeid}",
         on_attempt=on_attempt,
+        keep_clock=True,
     )
     item.stash[_SESSION] = session
     with session.running() as injector:
         if options.seed is not None:
             item.stash[_SEED] = options.seed
         yield injector
+
+
+def _release_clock() -> None:
+    """Put real time back, if a marked test left the fake clock's names switched in.
+
+    The clock switches its names in at the first marked test and keeps them for the next
+    (microseconds per test instead of a quarter millisecond); a test without the plugin
+    must see the real `time`, `datetime` and sleeps, so they are switched out before it.
+    """
+    clock = sys.modules.get("pytest_llmerrors._clock")
+    if clock is not None:
+        clock.release()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Before a test without the marker, make sure it runs on real time."""
+    if item.get_closest_marker(MARKER) is None:
+        _release_clock()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Leave real time behind at the end of the session."""
+    _release_clock()
 
 
 @pytest.hookimpl(wrapper=True)

@@ -30,7 +30,7 @@ import pytest
 import stamina
 import tenacity
 
-from pytest_llmerrors._clock import Clock, RealClock, _freezer, _sleeps
+from pytest_llmerrors._clock import Clock, RealClock, _bindings, _sleeps
 from pytest_llmerrors._clock import FakeClock as PluginFakeClock
 
 UTC = datetime.timezone.utc
@@ -46,7 +46,7 @@ class FakeClock(PluginFakeClock):
     ) -> None:
         self.sleeps: list[float] = []
 
-        def note(seconds: float) -> None:
+        def note(at: float, seconds: float) -> None:
             self.sleeps.append(seconds)
             if on_sleep is not None:
                 on_sleep(seconds)
@@ -153,18 +153,17 @@ def test_anyio_sleep_is_instant_and_recorded(clock: FakeClock, on_sleep: list[fl
     assert clock.sleeps == on_sleep == [30.0]
 
 
-def test_on_sleep_sees_the_clock_already_moved() -> None:
-    """on_sleep is called after the clock moved, so now() minus the sleep is when it began."""
-    began: list[float] = []
+def test_on_sleep_gets_when_each_sleep_began() -> None:
+    """on_sleep is called with the virtual instant each sleep began, and its length."""
+    began: list[tuple[float, float]] = []
 
-    def note(seconds: float) -> None:
-        began.append(fake.now() - seconds)
+    def note(at: float, seconds: float) -> None:
+        began.append((at, seconds))
 
-    fake = FakeClock(start=START, on_sleep=note)
-    with fake:
+    with PluginFakeClock(start=START, on_sleep=note):
         time.sleep(2)
         time.sleep(3)
-    assert began == [0.0, 2.0]
+    assert began == [(0.0, 2.0), (2.0, 3.0)]
 
 
 @pytest.mark.parametrize("library", [asyncio, anyio], ids=["asyncio", "anyio"])
@@ -202,15 +201,25 @@ def test_bad_time_sleep_raises_like_the_original(
     assert clock.now() == 0
 
 
-def test_negative_async_sleep_is_a_yield(clock: FakeClock) -> None:
-    """A negative asyncio or anyio sleep returns at once, as the originals do, recorded as 0."""
+def test_negative_async_sleep_behaves_as_the_original(clock: FakeClock) -> None:
+    """A negative asyncio sleep is a yield, recorded as 0; anyio's raises if its original does."""
+
+    async def anyio_negative() -> str:
+        try:
+            await anyio.sleep(-5)
+        except ValueError as error:
+            return f"raised {error}"
+        return "returned"
 
     async def main() -> str:
-        await anyio.sleep(-5)
         return await asyncio.sleep(-1, result="done")
 
+    clock.stop()
+    original = asyncio.run(anyio_negative())
+    clock.start()
+    assert asyncio.run(anyio_negative()) == original
     assert asyncio.run(main()) == "done"
-    assert clock.sleeps == [0.0, 0.0]
+    assert clock.sleeps[-1] == 0.0
     assert clock.now() == 0
 
 
@@ -264,9 +273,9 @@ def test_module_imported_between_starts_is_covered(make_module: Callable[..., An
     assert clock.sleeps == [4.0]
 
 
-def test_name_added_to_indexed_module_is_covered(make_module: Callable[..., Any]) -> None:
-    """A name added to an already indexed module is found, since its namespace grew."""
-    mod = make_module("grows_later", "x = 1\n")
+def test_name_added_to_lazy_module_is_covered(make_module: Callable[..., Any]) -> None:
+    """A name added to an indexed module with a lazy ``__getattr__`` is found: it grew."""
+    mod = make_module("grows_later", "def __getattr__(name):\n    raise AttributeError(name)\n")
     with FakeClock():  # builds the index
         pass
     mod.pause = time.sleep
@@ -519,14 +528,11 @@ def test_failing_test_still_undoes_everything() -> None:
 def test_failed_start_undoes_what_it_did(monkeypatch: pytest.MonkeyPatch) -> None:
     """A start that fails half-way undoes its patches, and stop() afterwards is harmless."""
     clock = FakeClock(start=START)
-    patches = clock._patches
-    apply = patches.apply
 
-    def broken() -> None:
-        apply()  # the freezer runs and every sleep is patched: all of it must be undone
-        raise RuntimeError("boom")
+    def broken(factory: Any) -> None:
+        raise RuntimeError("boom")  # after every name was switched: all of it must be undone
 
-    monkeypatch.setattr(patches, "apply", broken)
+    monkeypatch.setattr(_bindings, "push", broken)
     with pytest.raises(RuntimeError, match="boom"):
         clock.start()
     assert_all_real()
@@ -572,9 +578,10 @@ def test_only_one_clock_runs_at_a_time(clock: FakeClock) -> None:
 
 def test_hundred_starts_leak_nothing() -> None:
     """Starting and stopping 100 times leaves no memory, thread or freezegun state behind."""
-    for _ in range(5):  # warm caches and the index
+    for _ in range(5):  # warm caches and the index, doing what the measured loop does
         with FakeClock():
             time.sleep(1)
+            asyncio.run(asyncio.sleep(1))
     gc.collect()
     threads = threading.active_count()
     tracemalloc.start()
@@ -591,16 +598,19 @@ def test_hundred_starts_leak_nothing() -> None:
     assert threading.active_count() == threads
     assert not freezegun.api.freeze_factories
     assert not freezegun.api.tz_offsets
-    assert not _freezer.orphans()
+    assert not _bindings.orphans()
 
 
 # --- 6. threads ---------------------------------------------------------------------------------
 
 
-def test_sleeps_from_threads_are_all_recorded(clock: FakeClock) -> None:
-    """Sleeps from several threads are all recorded and all move the clock."""
+def test_sleeps_of_joined_threads_are_recorded_and_overlap(clock: FakeClock) -> None:
+    """Threads that joined the code under test have every sleep recorded; their waits overlap."""
+    ready = threading.Barrier(8)
 
     def work() -> None:
+        clock.join()
+        ready.wait()
         for _ in range(50):
             time.sleep(0.5)
 
@@ -610,7 +620,7 @@ def test_sleeps_from_threads_are_all_recorded(clock: FakeClock) -> None:
     for thread in threads:
         thread.join()
     assert len(clock.sleeps) == 400
-    assert clock.now() == 200
+    assert clock.now() == 25
 
 
 def test_advance_is_atomic(clock: FakeClock) -> None:
@@ -703,29 +713,3 @@ def test_hypothesis_keeps_real_time(clock: FakeClock) -> None:
     """hypothesis's own timers stay real: its gc callback may fire while freezegun stops."""
     junkdrawer = pytest.importorskip("hypothesis.internal.conjecture.junkdrawer")
     assert junkdrawer._perf_counter is freezegun.api.real_perf_counter
-
-
-def test_sleep_started_is_per_thread() -> None:
-    """Each thread's on_sleep sees when its own sleep began, whatever other threads did since."""
-    seen: dict[str, float] = {}
-    first_moved, second_done = threading.Event(), threading.Event()
-
-    def on_sleep(seconds: float) -> None:
-        name = threading.current_thread().name
-        if name == "first":
-            first_moved.set()
-            second_done.wait(5)  # the second thread sleeps 5 s in between
-        seen[name] = clock.sleep_started()
-
-    clock = FakeClock(on_sleep=on_sleep)
-    with clock:
-        first = threading.Thread(target=time.sleep, args=(1,), name="first")
-        first.start()
-        first_moved.wait(5)
-        second = threading.Thread(target=time.sleep, args=(5,), name="second")
-        second.start()
-        second.join()
-        second_done.set()
-        first.join()
-        assert clock.now() == 6.0
-    assert seen == {"first": 0.0, "second": 1.0}  # now() - seconds would say 5.0 for "first"

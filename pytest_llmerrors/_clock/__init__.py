@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from typing import Protocol
 
+from ._bindings import release
 from ._fake import FakeClock
 from ._real import RealClock
 
@@ -33,4 +34,4 @@ class Clock(Protocol):
         """Return the current instant, aware UTC."""
 
 
-__all__ = ["Clock", "FakeClock", "RealClock"]
+__all__ = ["Clock", "FakeClock", "RealClock", "release"]

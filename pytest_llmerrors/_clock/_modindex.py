@@ -1,114 +1,116 @@
-"""Where loaded modules hold the real time functions and sleeps: an index kept incrementally.
+"""Where loaded modules hold time functions and sleeps: an index kept incrementally.
 
-freezegun's `start()` walks every loaded module with `dir()` and `getattr` (25 ms with the
-LLM SDKs loaded). The index remembers where modules hold what freezegun and we patch, and
-rescans only modules that are new, replaced, or whose set of names grew or shrank.
+Walking every loaded module (about 4,000 with the LLM SDKs) takes 20 ms; a test's clock must
+switch in microseconds. The index scans a module once, remembers the names that hold a time
+function, a date class or a sleep (real or already faked), and per refresh only looks at
+what can have changed cheaply: the count of loaded modules (a new import), and the few
+modules with a module-level ``__getattr__``, whose namespace grows as lazy names resolve.
+Rebinding an existing name of an indexed module after its scan goes unnoticed (freezegun's
+own cache has the same blind spot).
 """
 
 from __future__ import annotations
 
-import contextlib
 import sys
-import types
-from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-import freezegun
 import freezegun.api
+import freezegun.config
 
 from . import _sleeps
-from ._sleeps import REAL_ASYNCIO_SLEEP, REAL_TIME_SLEEP, in_packages
+from ._sleeps import in_packages
 
 # Modules whose references are left alone. pytest's own timing stays real (honest durations);
 # subprocess times real processes (its `_time` frozen, `Popen.wait(timeout)` would never expire);
 # our module and freezegun hold the originals on purpose; anyio's backends use `asyncio.sleep`
 # for checkpoints, which are not sleeps the code asked for; execnet/xdist sleep in their threads.
-# hypothesis times its own examples and garbage collections (from a gc callback that can fire
-# while freezegun is half-stopped, where a frozen perf_counter raises IndexError).
-_KEEP_TIME = (
-    "_pytest",
-    "pytest",
-    "pluggy",
-    "freezegun",
-    "pytest_llmerrors",
-    "subprocess",
-    "hypothesis",
-)
-_KEEP_SLEEP = (*_KEEP_TIME, "anyio._backends", "execnet", "xdist")
+# hypothesis times its own examples and garbage collections (from a gc callback).
+# trio's run loop keeps its own clock, which `._trio` makes virtual.
+_KEEP = ("_pytest", "pytest", "pluggy", "freezegun", "pytest_llmerrors", "subprocess", "hypothesis")
+_KEEP_TIME = (*_KEEP, "trio")
+_KEEP_SLEEP = (*_KEEP, "anyio._backends", "execnet", "xdist")
 
 
 class Entry(NamedTuple):
+    """One module: its namespace, its size when scanned, and the names to switch."""
+
     module: Any
     namespace: dict[str, Any]
-    size: int  # len(namespace) when scanned: a changed size means a rescan
-    time_names: tuple[str, ...]  # names holding a real time object freezegun patches
-    sleep_names: tuple[str, ...]  # names holding a real sleep we replace
+    size: int
+    names: tuple[str, ...]
+
+
+def _time_objects() -> list[Any]:
+    api = freezegun.api
+    objects: list[Any] = list(api.real_date_objects)
+    names = ("time", "monotonic", "perf_counter", "localtime", "gmtime", "strftime")
+    for name in (*names, "time_ns", "monotonic_ns", "perf_counter_ns"):
+        fake = getattr(api, f"fake_{name}", None)
+        if fake is not None:
+            objects.append(fake)
+    objects += [api.FakeDatetime, api.FakeDate]
+    return objects
 
 
 class Index:
-    """An incrementally kept map of the module-level names freezegun and we must patch."""
+    """An incrementally kept map of the module-level names a test's clock switches."""
 
     def __init__(self) -> None:
         self.entries: dict[str, Entry] = {}
-        self.snapshot: dict[str, Any] = {}  # sys.modules when last refreshed (never mutated)
-        self.time_modules: dict[str, Any] = {}
-        self.by_id: dict[int, Entry] = {}
-        self.with_sleeps: list[Entry] = []
-        self._names: list[str] = []
-        self._namespaces: list[dict[str, Any]] = []
-        self._sizes: list[int] = []
-        self._time_ids = {id(obj) for obj in freezegun.api.real_date_objects}
-        self._sleep_ids = {id(REAL_TIME_SLEEP), id(REAL_ASYNCIO_SLEEP)}
-        self._all_ids = self._time_ids | self._sleep_ids
+        #: sys.modules when last refreshed (never mutated), and its `fingerprint`.
+        self.snapshot: dict[str, Any] = {}
+        self.fingerprint = (0, "", 0)
+        #: Entries with at least one name to switch.
+        self.bindings: list[Entry] = []
+        self._lazy: list[Entry] = []
+        self._time_ids = {id(obj) for obj in _time_objects()}
+        self._sleep_ids: set[int] = set()
+        self._all_ids: set[int] = set()
+        self._find_sleeps()
 
     def refresh(self) -> None:
         """Bring the index up to date with sys.modules, scanning only what changed."""
-        self._find_anyio()
-        modules = sys.modules
-        if modules != self.snapshot:  # C-level: identity of every module object
-            self._rebuild(dict(modules))
-        elif (sizes := list(map(len, self._namespaces))) != self._sizes:
-            for i in [i for i, (a, b) in enumerate(zip(sizes, self._sizes, strict=True)) if a != b]:
-                name = self._names[i]
-                self.entries[name] = self._scan(name, self.entries[name].module)
-            self._sizes = sizes
+        if self._find_sleeps() or fingerprint() != self.fingerprint:
+            self._rebuild(dict(sys.modules))
+            return
+        grown = [entry for entry in self._lazy if len(entry.namespace) != entry.size]
+        if grown:
+            for entry in grown:
+                name = getattr(entry.module, "__name__", "")
+                self.entries[name] = self._scan(name, entry.module)
             self._derive()
 
-    def changed_since(self, snapshot: dict[str, Any]) -> dict[str, Any]:
-        """Return the modules loaded, replaced, or given new names since `snapshot` was taken.
-
-        `snapshot` must be the one the last refresh took: names that appeared in a module since
-        (a lazy `__getattr__` caching what it found, like anyio's) may hold a fake.
-        """
-        modules = sys.modules
+    def changed_since(self, seen: tuple[int, str, int]) -> dict[str, Any]:
+        """Return the modules loaded since the refresh whose `fingerprint` was `seen`, and the
+        lazy ones that grew: names bound there while a clock ran may hold a fake."""
         changed: dict[str, Any] = {}
-        if modules != snapshot:
+        modules = sys.modules
+        if fingerprint() != seen:
+            snapshot = self.snapshot
             changed = {n: m for n, m in list(modules.items()) if snapshot.get(n) is not m}
-        sizes = list(map(len, self._namespaces))
-        if sizes != self._sizes:
-            for i, (a, b) in enumerate(zip(sizes, self._sizes, strict=True)):
-                if a != b:
-                    changed[self._names[i]] = self.entries[self._names[i]].module
+        for entry in self._lazy:
+            if len(entry.namespace) != entry.size:
+                changed[getattr(entry.module, "__name__", "")] = entry.module
         return changed
 
-    def attributes(self, module: Any) -> list[tuple[str, Any]]:
-        """Stand in for freezegun's per-module scan: current values of the indexed names."""
-        entry = self.by_id.get(id(module))
-        if entry is None:
-            return []
-        ns = entry.namespace
-        return [(name, ns[name]) for name in entry.time_names if name in ns]
-
-    def _find_anyio(self) -> None:
-        if _sleeps.anyio_sleep_known():
-            return
-        loop_module = sys.modules.get("anyio._core._eventloop")
-        sleep = getattr(loop_module, "sleep", None)
-        if sleep is not None:
-            _sleeps.register_anyio_sleep(sleep)
-            if _sleeps.anyio_sleep_known():
-                self._sleep_ids.add(id(sleep))
-                self._all_ids.add(id(sleep))
+    def _find_sleeps(self) -> bool:
+        """Learn the real anyio and trio sleeps once they are imported; True if new ones."""
+        found = False
+        for module_name, known, register in (
+            ("anyio._core._eventloop", _sleeps.anyio_sleep_known, _sleeps.register_anyio_sleep),
+            ("trio", _sleeps.trio_sleep_known, _sleeps.register_trio_sleep),
+        ):
+            module = sys.modules.get(module_name)
+            sleep = getattr(module, "sleep", None)
+            if sleep is not None and not known():
+                register(sleep)
+                found = found or known()
+        ids = set(_sleeps.replacements()) | set(_sleeps.originals())
+        if ids != self._sleep_ids:
+            self._sleep_ids = ids
+            self._all_ids = self._time_ids | ids
+            found = True
+        return found
 
     def _rebuild(self, modules: dict[str, Any]) -> None:
         old = self.entries
@@ -119,9 +121,7 @@ class Index:
                 entry = self._scan(name, module)
             entries[name] = entry
         self.entries, self.snapshot = entries, modules
-        self._names = list(entries)
-        self._namespaces = [e.namespace for e in entries.values()]
-        self._sizes = [e.size for e in entries.values()]
+        self.fingerprint = fingerprint()
         self._derive()
 
     def _scan(self, name: str, module: Any) -> Entry:
@@ -131,53 +131,38 @@ class Index:
             namespace = {}
         values = list(namespace.values())  # copies: another thread may be importing into it
         if self._all_ids.isdisjoint(map(id, values)):  # most modules: decided at C speed
-            return Entry(module, namespace, len(values), (), ())
+            return Entry(module, namespace, len(values), ())
         items = list(namespace.items())
-        keep_time = not in_packages(name, _KEEP_TIME)
+        ignored = tuple(freezegun.config.settings.default_ignore_list)
+        keep_time = not in_packages(name, _KEEP_TIME) and not name.startswith(ignored)
         keep_sleep = not in_packages(name, _KEEP_SLEEP)
-        times = tuple(k for k, v in items if keep_time and id(v) in self._time_ids)
-        sleeps = tuple(k for k, v in items if keep_sleep and id(v) in self._sleep_ids)
-        return Entry(module, namespace, len(items), times, sleeps)
+        names = tuple(
+            k
+            for k, v in items
+            if (keep_time and id(v) in self._time_ids) or (keep_sleep and id(v) in self._sleep_ids)
+        )
+        return Entry(module, namespace, len(items), names)
 
     def _derive(self) -> None:
-        self.time_modules = {n: e.module for n, e in self.entries.items() if e.time_names}
-        self.by_id = {id(e.module): e for e in self.entries.values() if e.time_names}
-        self.with_sleeps = [e for e in self.entries.values() if e.sleep_names]
+        entries = self.entries.values()
+        self.bindings = [
+            e for e in entries if e.names and getattr(e.module, "__name__", None) not in _OWN
+        ]
+        self._lazy = [e for e in entries if "__getattr__" in e.namespace]
 
+
+def fingerprint() -> tuple[int, str, int]:
+    """Tell, in O(1), whether modules were imported or dropped: the count and the newest.
+
+    ``sys.modules`` keeps insertion order, so an import changes its last entry even when
+    another module was dropped meanwhile.
+    """
+    modules = sys.modules
+    last = next(reversed(modules), "")
+    return len(modules), last, id(modules.get(last))
+
+
+#: Modules whose names the clock switches on its own (`._bindings`): `time`, `datetime`.
+_OWN = ("time", "datetime")
 
 INDEX = Index()
-# Our stand-in needs freezegun to read `sys.modules` and `_get_cached_module_attributes` through
-# its module globals, as 1.x does; if a release stops doing so we let it scan everything itself.
-_CAN_NARROW = getattr(freezegun.api, "sys", None) is sys and callable(
-    getattr(freezegun.api, "_get_cached_module_attributes", None)
-)
-
-
-@contextlib.contextmanager
-def freezegun_sees(modules: dict[str, Any]) -> Iterator[None]:
-    """Make freezegun's start/stop scan only `modules`, through our index."""
-    if not _CAN_NARROW:
-        yield
-        return
-    api = vars(freezegun.api)
-    saved = api["sys"], api["_get_cached_module_attributes"]
-    api.update(
-        sys=types.SimpleNamespace(modules=modules), _get_cached_module_attributes=INDEX.attributes
-    )
-    try:
-        yield
-    finally:
-        api["sys"], api["_get_cached_module_attributes"] = saved
-
-
-def restore_fakes(modules: dict[str, Any], reals: dict[int, Any]) -> None:
-    """Put the real objects back where `modules` bound freezegun's fakes while it ran."""
-    for module in modules.values():
-        try:
-            items = list(vars(module).items())
-        except TypeError:
-            continue
-        for name, value in items:
-            real = reals.get(id(value))
-            if real is not None:
-                setattr(module, name, real)

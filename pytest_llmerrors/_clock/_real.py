@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime
 import time
 
-from ._freezer import REAL_DATETIME
+import freezegun.api
+
 from ._sleeps import REAL_MONOTONIC
 
 
@@ -43,4 +44,4 @@ class RealClock:
 
     def utcnow(self) -> datetime.datetime:
         """Return the instant the code under test sees (a user's freezer, or the real now)."""
-        return REAL_DATETIME.fromtimestamp(time.time(), datetime.timezone.utc)
+        return freezegun.api.real_datetime.fromtimestamp(time.time(), datetime.timezone.utc)

@@ -1,9 +1,11 @@
-"""The replacement sleeps: instant, recorded, and looking like the originals.
+"""The replacement sleeps, and what event loops read while a test's clock runs.
 
-`time.sleep`, `asyncio.sleep` and `anyio.sleep` are replaced (by `SleepPatches`, where
-modules hold them) with functions that move the running clock and return at once. Without
-a running clock (`activate`), or for a value the original would reject, they call the
-original. Event loops read `loop_time` while patched: real time plus the fake seconds moved.
+`time.sleep`, `asyncio.sleep`, `anyio.sleep` and `trio.sleep` are replaced (by `._bindings`,
+where modules hold them) with functions that note the sleep on the running clock and wait
+on virtual time: `time.sleep` blocks its thread until the clock reaches its deadline; the
+async sleeps call the original, which waits on the event loop, whose clock is virtual
+(`loop_time`) and whose idle waits the scheduler sees (`._loop`). Without a running clock
+(`activate`), or for a value the original would reject, they call the original.
 """
 
 from __future__ import annotations
@@ -23,12 +25,20 @@ import freezegun.api
 _T = TypeVar("_T")
 _LOOKS = ("__name__", "__qualname__", "__doc__")
 
-# Captured at import, before any freezer of ours runs; freezegun's copies are immune to a user's
-# freezer that was already running when this module was imported.
-REAL_MONOTONIC: Callable[[], float] = freezegun.api.real_monotonic
+
+def REAL_MONOTONIC() -> float:
+    """Return the real monotonic time.
+
+    Read from freezegun's copy at each call: a name of ours bound to the real function would
+    itself be replaced by a user's ``freeze_time``, which patches every module but its own.
+    """
+    return freezegun.api.real_monotonic()
+
+
 REAL_TIME_SLEEP = time.sleep
 REAL_ASYNCIO_SLEEP = asyncio.sleep
 LOOP_CLASS = asyncio.base_events.BaseEventLoop
+REAL_LOOP_TIME = LOOP_CLASS.__dict__["time"]
 
 # A `time.sleep` called directly from these modules really sleeps: infrastructure threads, and
 # subprocess's wait loop, which would otherwise burn through a timeout in fake seconds.
@@ -39,10 +49,19 @@ class Sleeper(Protocol):
     """What the replacement sleeps need from the running clock."""
 
     def now(self) -> float:
-        """Return the fake seconds the clock has moved."""
+        """Return the virtual seconds since the test started."""
 
-    def slept(self, seconds: float) -> None:
-        """Move the clock by one sleep of `seconds` the code under test asked for."""
+    def loop_time(self) -> float:
+        """Return what event loops read as their time."""
+
+    def note_sleep(self, seconds: float) -> Callable[[float], None] | None:
+        """Record a sleep of the calling thread or task (the code under test's only).
+
+        Returns how to correct its length if it ends early (a cancelled async sleep).
+        """
+
+    def wait(self, seconds: float) -> None:
+        """Block the calling thread for `seconds` virtual seconds."""
 
 
 #: The running clock: set by `activate`, cleared by `deactivate`.
@@ -50,7 +69,7 @@ _active: Sleeper | None = None
 
 
 def activate(clock: Sleeper) -> None:
-    """Make `clock` the one the replacement sleeps move; only one runs at a time."""
+    """Make `clock` the one the replacement sleeps use; only one runs at a time."""
     global _active
     if _active is not None:
         raise RuntimeError(
@@ -60,7 +79,7 @@ def activate(clock: Sleeper) -> None:
 
 
 def deactivate(clock: Sleeper) -> None:
-    """Stop sending sleeps to `clock`, if it is the running one."""
+    """Stop using `clock`, if it is the running one."""
     global _active
     if _active is clock:
         _active = None
@@ -94,57 +113,50 @@ def fake_time_sleep(secs: float, /) -> None:
         # Bad values reach the original so they raise exactly its TypeError/ValueError.
         REAL_TIME_SLEEP(secs)
         return
-    clock.slept(length)
+    clock.note_sleep(length)
+    clock.wait(length)
 
 
 def _async_length(delay: object) -> float | None:
-    """Return the fake seconds an async sleep moves, or None when only the original will do."""
+    """Return the virtual seconds an async sleep lasts, or None when only the original will do."""
     if isinstance(delay, (int, float)) and math.isfinite(delay):
         # Both originals treat a negative delay as 0: a bare yield.
         return max(float(delay), 0.0)
     return None  # inf (sleep_forever), NaN or a wrong type: the original's behaviour
 
 
-async def fake_asyncio_sleep(delay: float, result: _T = None) -> _T:  # type: ignore[assignment]
-    clock = _active
-    length = _async_length(delay)
+async def _noted(clock: Sleeper | None, length: float | None, sleep: Any) -> Any:
+    """Await `sleep`, noted on `clock` as `length` seconds, or as what it lasted if cancelled."""
     if clock is None or length is None:
-        return await REAL_ASYNCIO_SLEEP(delay, result)
-    return await _sleep_in_loop(clock, length, result)
+        return await sleep
+    began = clock.now()
+    amend = clock.note_sleep(length)
+    try:
+        return await sleep
+    except BaseException:  # cancelled (wait_for's timeout): it lasted until now
+        if amend is not None:
+            amend(clock.now() - began)
+        raise
+
+
+async def fake_asyncio_sleep(delay: float, result: _T = None) -> _T:  # type: ignore[assignment]
+    result_: _T = await _noted(_active, _async_length(delay), REAL_ASYNCIO_SLEEP(delay, result))
+    return result_
 
 
 def loop_time(loop: asyncio.AbstractEventLoop) -> float:
-    """Give event loops real monotonic time plus the fake seconds moved: never frozen."""
+    """What event loops read as their time: virtual while a clock runs, never frozen."""
     clock = _active
-    return REAL_MONOTONIC() + (clock.now() if clock is not None else 0.0)
+    if clock is None:
+        return REAL_MONOTONIC()
+    from ._loop import watch
 
-
-def _wake(future: asyncio.Future[_T], result: _T) -> None:
-    if not future.done():  # cancelled meanwhile
-        future.set_result(result)
-
-
-async def _sleep_in_loop(clock: Sleeper, length: float, result: _T) -> _T:
-    """Move `clock` by `length`, then wait on the loop as the original sleep does."""
-    loop = asyncio.get_running_loop()
-    if length == 0.0 or getattr(type(loop), "time", None) is not loop_time:
-        # A bare yield: what sleep(0) is, and all we can do on a loop whose time is not ours.
-        clock.slept(length)
-        await REAL_ASYNCIO_SLEEP(0)
-        return result
-    deadline = loop.time() + length
-    clock.slept(length)  # the loop's time jumps with the clock: the deadline is now due
-    # Waking through the timer heap, not a bare yield, keeps the original's ordering: a timeout
-    # due before this deadline (wait_for, anyio.fail_after) fires first, as in real time.
-    future: asyncio.Future[_T] = loop.create_future()
-    handle = loop.call_at(deadline, _wake, future, result)
-    try:
-        return await future
-    finally:
-        handle.cancel()
+    watch(loop)
+    return clock.loop_time()
 
 
 _real_anyio_sleep: list[Callable[[float], Any]] = []  # filled when anyio is first seen
+_real_trio_sleep: list[Callable[[float], Any]] = []  # likewise for trio
 
 
 def register_anyio_sleep(sleep: Callable[[float], Any]) -> None:
@@ -153,51 +165,64 @@ def register_anyio_sleep(sleep: Callable[[float], Any]) -> None:
         _real_anyio_sleep.append(sleep)
 
 
+def register_trio_sleep(sleep: Callable[[float], Any]) -> None:
+    """Remember `trio.sleep`, found once trio is imported, so it can be replaced."""
+    if not _real_trio_sleep and sleep is not fake_trio_sleep:
+        _real_trio_sleep.append(sleep)
+
+
 def anyio_sleep_known() -> bool:
     """Whether `anyio.sleep` has been found (`register_anyio_sleep`)."""
     return bool(_real_anyio_sleep)
 
 
-async def fake_anyio_sleep(delay: float) -> None:
-    clock = _active
-    length = _async_length(delay)
-    if clock is None or length is None:
-        await _real_anyio_sleep[0](delay)  # set before this function is ever installed
-        return
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:  # anyio on trio: record, move, and yield the trio way
-        clock.slept(length)
-        from anyio.lowlevel import checkpoint
+def real_anyio_sleep() -> Callable[[float], Any]:
+    """Return the original `anyio.sleep` (`anyio_sleep_known` must be true)."""
+    return _real_anyio_sleep[0]
 
-        await checkpoint()
-        return
-    await _sleep_in_loop(clock, length, None)
+
+def trio_sleep_known() -> bool:
+    """Whether `trio.sleep` has been found (`register_trio_sleep`)."""
+    return bool(_real_trio_sleep)
+
+
+async def fake_anyio_sleep(delay: float) -> None:
+    # The original is known before this function is ever installed.
+    await _noted(_active, _async_length(delay), _real_anyio_sleep[0](delay))
+
+
+async def fake_trio_sleep(seconds: float) -> None:
+    await _noted(_active, _async_length(seconds), _real_trio_sleep[0](seconds))
 
 
 # Look like the originals to introspection (help(), inspect.unwrap, tracebacks' names).
 functools.update_wrapper(fake_time_sleep, REAL_TIME_SLEEP, assigned=_LOOKS)
 functools.update_wrapper(fake_asyncio_sleep, REAL_ASYNCIO_SLEEP, assigned=_LOOKS)
 fake_anyio_sleep.__name__ = fake_anyio_sleep.__qualname__ = "sleep"
+fake_trio_sleep.__name__ = fake_trio_sleep.__qualname__ = "sleep"
 
 
-def fake_for(value: object) -> Callable[..., Any] | None:
-    """Return our replacement for a real sleep function, or None."""
-    if value is REAL_TIME_SLEEP:
-        return fake_time_sleep
-    if value is REAL_ASYNCIO_SLEEP:
-        return fake_asyncio_sleep
-    if _real_anyio_sleep and value is _real_anyio_sleep[0]:
-        return fake_anyio_sleep
-    return None
+def replacements() -> dict[int, Callable[..., Any]]:
+    """Map the id of each real sleep found so far to its replacement."""
+    found: dict[int, Callable[..., Any]] = {
+        id(REAL_TIME_SLEEP): fake_time_sleep,
+        id(REAL_ASYNCIO_SLEEP): fake_asyncio_sleep,
+    }
+    if _real_anyio_sleep:
+        found[id(_real_anyio_sleep[0])] = fake_anyio_sleep
+    if _real_trio_sleep:
+        found[id(_real_trio_sleep[0])] = fake_trio_sleep
+    return found
 
 
-def real_for(value: object) -> Any:
-    """Return the original behind one of our replacement sleeps, or None."""
-    if value is fake_time_sleep:
-        return REAL_TIME_SLEEP
-    if value is fake_asyncio_sleep:
-        return REAL_ASYNCIO_SLEEP
-    if value is fake_anyio_sleep and _real_anyio_sleep:
-        return _real_anyio_sleep[0]
-    return None
+def originals() -> dict[int, Callable[..., Any]]:
+    """Map the id of each replacement sleep to the original it stands in for."""
+    found: dict[int, Callable[..., Any]] = {
+        id(fake_time_sleep): REAL_TIME_SLEEP,
+        id(fake_asyncio_sleep): REAL_ASYNCIO_SLEEP,
+    }
+    if _real_anyio_sleep:
+        found[id(fake_anyio_sleep)] = _real_anyio_sleep[0]
+    if _real_trio_sleep:
+        found[id(fake_trio_sleep)] = _real_trio_sleep[0]
+    return found

@@ -22,8 +22,8 @@ from __future__ import annotations
 import importlib
 import time
 from abc import ABC
-from collections.abc import AsyncIterator, Callable, Iterator
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeGuard
 
 import httpx
 import pytest
@@ -34,6 +34,17 @@ from .._exchange import Answer, Generation, Request, StreamEnd
 
 if TYPE_CHECKING:
     from ._dispatch import Dispatcher
+
+
+class Waits(Protocol):
+    """How latency and stalls wait on virtual time (the test's clock)."""
+
+    def wait(self, seconds: float) -> None:
+        """Block the calling thread for `seconds` virtual seconds."""
+
+    async def wait_async(self, seconds: float) -> None:
+        """Let `seconds` virtual seconds pass for the calling task."""
+
 
 #: The respx releases whose internals this adapter was checked against.
 RESPX_CHECKED = ("0.22", "0.23")
@@ -55,9 +66,9 @@ class _Stream(httpx.SyncByteStream, httpx.AsyncByteStream):
     """A response body served chunk by chunk, then ended the way the answer asks.
 
     ``"truncated"`` raises the core's ``RemoteProtocolError`` (the peer closed the connection
-    mid-body); ``"stall"`` calls `stall` (the clock moves by the read timeout) and raises its
-    ``ReadTimeout``. The client's transport maps both to its own library's exceptions, as it
-    does for a real socket.
+    mid-body); ``"stall"`` holds the reader for its read timeout (`Interceptor.stall`) and
+    raises its ``ReadTimeout``. The client's transport maps both to its own library's
+    exceptions, as it does for a real socket.
     """
 
     def __init__(
@@ -65,7 +76,7 @@ class _Stream(httpx.SyncByteStream, httpx.AsyncByteStream):
         chunks: list[bytes],
         core: Any,
         end: StreamEnd = "complete",
-        stall: Callable[[], None] | None = None,
+        stall: tuple[Interceptor, float | None] | None = None,
     ) -> None:
         self._chunks = chunks
         self._core = core
@@ -74,11 +85,15 @@ class _Stream(httpx.SyncByteStream, httpx.AsyncByteStream):
 
     def __iter__(self) -> Iterator[bytes]:
         yield from self._chunks
+        if self._end == "stall" and self._stall is not None:
+            self._stall[0].stall(self._stall[1])
         self._finish()
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         for chunk in self._chunks:
             yield chunk
+        if self._end == "stall" and self._stall is not None:
+            await self._stall[0].stall_async(self._stall[1])
         self._finish()
 
     def _finish(self) -> None:
@@ -88,8 +103,6 @@ class _Stream(httpx.SyncByteStream, httpx.AsyncByteStream):
                 "(injected by pytest-llmerrors: stream_truncated)"
             )
         if self._end == "stall":
-            if self._stall is not None:
-                self._stall()
             raise self._core.ReadTimeout(
                 "The read operation timed out (injected by pytest-llmerrors: stream_stall)"
             )
@@ -145,14 +158,8 @@ class _LLMErrorsMocker(HTTPCoreMocker, ABC):
             name, message = _NETWORK_EXCEPTIONS[answer.network]
             raise getattr(cls.core(), name)(f"{message} (injected by pytest-llmerrors)")
         if answer.events is not None:
-            interceptor = cls.interceptor
-            stall = answer.stall
-
-            def stalled() -> None:
-                if interceptor is not None:
-                    interceptor.stall(stall)
-
-            stream: Any = _Stream(answer.events, cls.core(), answer.stream_end, stalled)
+            stall = (cls.interceptor, answer.stall) if cls.interceptor is not None else None
+            stream: Any = _Stream(answer.events, cls.core(), answer.stream_end, stall)
         else:
             stream = _Stream([answer.body], cls.core())
         return cls.core().Response(
@@ -215,8 +222,8 @@ class Interceptor:
     """Answers every httpx and httpx2 request while started, through `dispatcher`.
 
     A request no profile serves fails the test when `block_network` is on, and goes through
-    to the network otherwise. `advance` moves the fake clock for latency; without it
-    latency is really slept.
+    to the network otherwise. Latency and stalls wait on `clock` (virtual time); without one
+    latency is really slept and a stall times out at once.
     """
 
     def __init__(
@@ -224,11 +231,11 @@ class Interceptor:
         dispatcher: Dispatcher,
         *,
         block_network: bool,
-        advance: Callable[[float], None] | None,
+        clock: Waits | None,
     ) -> None:
         self.dispatcher = dispatcher
         self.block_network = block_network
-        self._advance = advance
+        self._clock = clock
         self._routers: list[tuple[type[_LLMErrorsMocker], respx.MockRouter]] = []
 
     def answer(self, request: Request) -> Answer | None:
@@ -239,21 +246,43 @@ class Interceptor:
         return answer
 
     def wait(self, seconds: float) -> None:
-        """Let `seconds` of latency pass, on the fake clock if there is one."""
+        """Let `seconds` of latency pass for the calling thread, on virtual time if any."""
         if seconds <= 0:
             return
-        if self._advance is not None:
-            self._advance(seconds)
+        if self._clock is not None:
+            self._clock.wait(seconds)
         else:
             time.sleep(seconds)
 
-    def stall(self, seconds: float | None) -> None:
-        """Let a stalled stream hold the client for `seconds`, its read timeout.
+    async def async_wait(self, seconds: float) -> None:
+        """Let `seconds` of latency pass for the calling task, without blocking its loop."""
+        if seconds <= 0:
+            return
+        if self._clock is not None:
+            await self._clock.wait_async(seconds)
+        else:
+            import anyio
 
-        On the fake clock the clock moves by `seconds`, at once; on the real clock nothing
-        waits (as for ``read_timeout``): the timeout is raised straight away. ``None`` means
-        the client has no read timeout and would wait forever: the test fails, naming the fix.
+            await anyio.sleep(seconds)
+
+    def stall(self, seconds: float | None) -> None:
+        """Let a stalled stream hold its reader for `seconds`, its read timeout.
+
+        On virtual time the reader waits that long, taking no real time; on real time
+        nothing waits (as for ``read_timeout``): the timeout is raised straight away.
+        ``None`` means the client has no read timeout and would wait forever: the test
+        fails, naming the fix.
         """
+        if self._has_timeout(seconds) and self._clock is not None:
+            self._clock.wait(seconds)
+
+    async def stall_async(self, seconds: float | None) -> None:
+        """`stall`, for a stream read by a task."""
+        if self._has_timeout(seconds) and self._clock is not None:
+            await self._clock.wait_async(seconds)
+
+    def _has_timeout(self, seconds: float | None) -> TypeGuard[float]:
+        """Return True for a read timeout; fail the test for ``None`` (none: a hang)."""
         if seconds is None:
             pytest.fail(
                 "pytest-llmerrors: stream_stall on a client with no read timeout. The stream "
@@ -264,19 +293,7 @@ class Interceptor:
                 "the library's ReadTimeout after that many fake seconds.",
                 pytrace=False,
             )
-        if self._advance is not None:
-            self._advance(seconds)
-
-    async def async_wait(self, seconds: float) -> None:
-        """Let `seconds` of latency pass without blocking the event loop."""
-        if seconds <= 0:
-            return
-        if self._advance is not None:
-            self._advance(seconds)
-        else:
-            import anyio
-
-            await anyio.sleep(seconds)
+        return True
 
     def start(self) -> None:
         """Patch the connection pools of every installed generation."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .._faults import Attempt, current_task
@@ -33,11 +35,23 @@ class Timeline:
         with self._lock:
             self.attempts.append(attempt)
 
-    def add_sleep(self, at: float, seconds: float) -> None:
-        """Record one sleep of `seconds` that started at clock time `at`, by this task."""
+    def add_sleep(self, at: float, seconds: float) -> Callable[[float], None]:
+        """Record one sleep of `seconds` that started at clock time `at`, by this task.
+
+        Returns how to correct its length, for a sleep that ended early (cancelled).
+        """
         sleep = Sleep(at, seconds, current_task())
         with self._lock:
             self.sleeps.append(sleep)
+
+        def amend(lasted: float) -> None:
+            with self._lock:
+                for i, recorded in enumerate(self.sleeps):
+                    if recorded is sleep:
+                        self.sleeps[i] = dataclasses.replace(sleep, seconds=lasted)
+                        break
+
+        return amend
 
     def snapshot(self) -> tuple[list[Attempt], list[Sleep]]:
         """Return copies of the attempts and sleeps so far, taken together."""

@@ -1,0 +1,351 @@
+"""Virtual time as users meet it: concurrent waits overlap, background threads stay out."""
+
+from __future__ import annotations
+
+import pytest
+
+#: Real seconds, read where no fake can reach: freezegun's own copy of the clock.
+WALL = """
+import freezegun.api
+
+def wall():
+    return freezegun.api.real_monotonic()
+"""
+
+
+def test_gathered_sleeps_overlap(pytester: pytest.Pytester) -> None:
+    """25 coroutines sleeping 2 s under gather move the clock 2 s, and all are recorded."""
+    pytester.makepyfile(
+        """
+        import asyncio, time, pytest
+
+        @pytest.mark.llm_errors
+        def test_it(inject_error):
+            async def main():
+                await asyncio.gather(*(asyncio.sleep(2) for _ in range(25)))
+
+            began = time.monotonic()
+            asyncio.run(main())
+            assert time.monotonic() - began == 2
+            assert inject_error.clock.now() == 2
+            assert inject_error.sleeps == [2.0] * 25
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_threads_sleeping_at_once_overlap(pytester: pytest.Pytester) -> None:
+    """10 threads that each sleep 1 s move the clock 1 s, not 10."""
+    pytester.makepyfile(
+        """
+        import threading, time, pytest
+
+        @pytest.mark.llm_errors
+        def test_it(inject_error):
+            ended = []
+
+            def work():
+                time.sleep(1)
+                ended.append(time.monotonic())
+
+            began = time.monotonic()
+            threads = [threading.Thread(target=work) for _ in range(10)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            assert inject_error.clock.now() == 1
+            assert ended == [began + 1] * 10
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_wait_for_times_out_at_its_deadline(pytester: pytest.Pytester) -> None:
+    """wait_for(sleep(100), 1) times out after 1 virtual second, recorded as 1 s slept."""
+    pytester.makepyfile(
+        """
+        import asyncio, pytest
+
+        @pytest.mark.llm_errors
+        def test_it(inject_error):
+            async def main():
+                await asyncio.wait_for(asyncio.sleep(100), 1)
+
+            with pytest.raises(asyncio.TimeoutError):
+                asyncio.run(main())
+            assert inject_error.clock.now() == 1
+            assert inject_error.sleeps == [1.0]
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_each_thread_and_task_sees_its_own_sleep_end(pytester: pytest.Pytester) -> None:
+    """A sleeper reads, when it wakes, the instant its own sleep ended, whatever others do."""
+    pytester.makepyfile(
+        """
+        import asyncio, threading, time, pytest
+
+        @pytest.mark.llm_errors
+        def test_threads(inject_error):
+            seen = {}
+
+            def work(seconds):
+                time.sleep(seconds)
+                seen[seconds] = inject_error.clock.now()
+
+            threads = [threading.Thread(target=work, args=(s,)) for s in (3, 1, 2, 5)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            assert seen == {1: 1, 2: 2, 3: 3, 5: 5}
+
+        @pytest.mark.llm_errors
+        def test_tasks(inject_error):
+            async def work(seconds):
+                await asyncio.sleep(seconds)
+                return asyncio.get_running_loop().time(), inject_error.clock.now()
+
+            async def main():
+                start = asyncio.get_running_loop().time()
+                results = await asyncio.gather(*(work(s) for s in (3, 1, 2)))
+                return [(loop - start, now) for loop, now in results]
+
+            assert asyncio.run(main()) == [(3, 3), (1, 1), (2, 2)]
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=2)
+
+
+def test_async_openai_under_gather_waits_once(pytester: pytest.Pytester) -> None:
+    """25 AsyncOpenAI calls that each meet a 2 s Retry-After take 2 virtual seconds in all."""
+    pytester.makepyfile(
+        WALL
+        + """
+import asyncio, openai, pytest
+
+@pytest.mark.llm_errors
+def test_it(inject_error):
+    inject_error(429, retry_after=2, times=25)
+
+    async def main():
+        client = openai.AsyncOpenAI(api_key="sk-test", max_retries=2)
+        await asyncio.gather(
+            *(
+                client.chat.completions.create(
+                    model="gpt-4o-mini", messages=[{"role": "user", "content": str(i)}]
+                )
+                for i in range(25)
+            )
+        )
+
+    began = wall()
+    asyncio.run(main())
+    assert wall() - began < 5
+    assert len(inject_error.attempts) == 50
+    assert inject_error.sleeps == [2.0] * 25
+    assert inject_error.clock.now() == pytest.approx(2.0)
+    inject_error.assert_resilient(skip=("request_id",))
+"""
+    )
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_openai_thread_pool_waits_overlap(pytester: pytest.Pytester) -> None:
+    """8 pooled workers sharing one client wait their Retry-Afters at once, all recorded."""
+    pytester.makepyfile(
+        """
+import openai, pytest
+from concurrent.futures import ThreadPoolExecutor
+
+@pytest.mark.llm_errors
+def test_it(inject_error):
+    inject_error(429, retry_after=3, times=8)
+    client = openai.OpenAI(api_key="sk-test", max_retries=2)
+
+    def ask(i):
+        reply = client.chat.completions.create(
+            model="gpt-4o-mini", messages=[{"role": "user", "content": str(i)}]
+        )
+        return reply.choices[0].message.content
+
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(ask, range(8))) == ["pong"] * 8
+    assert sorted(inject_error.sleeps) == [3.0] * 8
+    assert inject_error.clock.now() == pytest.approx(3.0)
+    inject_error.assert_resilient(skip=("request_id",))
+"""
+    )
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_deadline_in_a_thread_target_reads_virtual_time(pytester: pytest.Pytester) -> None:
+    """tenacity's stop_after_delay(10) in a Thread target stops after 12 virtual seconds."""
+    pytester.makepyfile(
+        WALL
+        + """
+import threading, pytest, tenacity
+
+@pytest.mark.llm_errors
+def test_it(inject_error):
+    attempts = []
+
+    @tenacity.retry(stop=tenacity.stop_after_delay(10), wait=tenacity.wait_fixed(3))
+    def flaky():
+        attempts.append(inject_error.clock.now())
+        raise ConnectionError("down")
+
+    def target():
+        try:
+            flaky()
+        except tenacity.RetryError:
+            pass
+
+    began = wall()
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    assert attempts == [0, 3, 6, 9, 12]
+    assert wall() - began < 2
+"""
+    )
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_background_poller_stays_out(pytester: pytest.Pytester) -> None:
+    """A library's poller thread neither moves the clock alone nor shows in the sleeps."""
+    pytester.makepyfile(
+        WALL
+        + """
+import threading, time, openai, pytest
+
+polls = []
+
+def poll():  # a trace exporter: flushes every 0.2 s, forever
+    while True:
+        time.sleep(0.2)
+        polls.append(1)
+
+threading.Thread(target=poll, daemon=True, name="exporter").start()
+
+@pytest.mark.llm_errors
+def test_it(inject_error):
+    inject_error(429, retry_after=2, times=2)
+    began = wall()
+    client = openai.OpenAI(api_key="sk-test", max_retries=2)
+    client.chat.completions.create(model="gpt-4o-mini", messages=[])
+    assert inject_error.sleeps == [2.0, 2.0]
+    assert inject_error.clock.now() == pytest.approx(4.0)
+    assert wall() - began < 2
+
+@pytest.mark.llm_errors
+def test_poller_started_during_the_test(inject_error):
+    started = threading.Thread(target=poll, daemon=True)
+    started.start()
+    time.sleep(1)
+    assert inject_error.sleeps == [1.0]
+    assert inject_error.clock.now() == 1
+"""
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)
+
+
+def test_sleepers_are_released_when_the_test_ends(pytester: pytest.Pytester) -> None:
+    """A thread still in a virtual sleep at the end of the test is let go at once."""
+    pytester.makepyfile(
+        WALL
+        + """
+import threading, time, pytest
+
+woke = threading.Event()
+
+def sleeper():
+    time.sleep(10_000)
+    woke.set()
+
+@pytest.mark.llm_errors
+def test_leaves_a_sleeper(inject_error):
+    threading.Thread(target=sleeper, daemon=True).start()
+    time.sleep(0.01)
+
+def test_it_was_released():
+    began = wall()
+    assert woke.wait(5)
+    assert wall() - began < 1
+"""
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)
+
+
+def test_pydantic_models_with_datetimes_work(pytester: pytest.Pytester) -> None:
+    """A pydantic model with datetime and date fields, built in a test, validates and dumps."""
+    pytester.makepyfile(
+        """
+        import datetime, pydantic, pytest
+
+        @pytest.mark.llm_errors(start="2025-03-01T12:00:00Z")
+        def test_it(inject_error):
+            class Event(pydantic.BaseModel):
+                at: datetime.datetime
+                on: datetime.date
+
+            event = Event(at=datetime.datetime(2024, 1, 1, 8, 30), on="2024-01-02")
+            assert event.at == datetime.datetime(2024, 1, 1, 8, 30)
+            assert event.model_dump_json() == '{"at":"2024-01-01T08:30:00","on":"2024-01-02"}'
+            now = Event(at=datetime.datetime.now(), on=datetime.date.today())
+            assert now.at == datetime.datetime(2025, 3, 1, 12)
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_trio_sleeps_are_virtual(pytester: pytest.Pytester) -> None:
+    """trio.sleep inside trio.run takes no real time, moves the clock and is recorded."""
+    pytest.importorskip("trio")
+    pytester.makepyfile(
+        WALL
+        + """
+import time, pytest, trio
+
+@pytest.mark.llm_errors
+def test_it(inject_error):
+    async def main():
+        began = trio.current_time()
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(trio.sleep, 60)
+            nursery.start_soon(trio.sleep, 30)
+        return trio.current_time() - began
+
+    began = wall()
+    assert trio.run(main) == 60
+    assert wall() - began < 2
+    assert inject_error.clock.now() == 60
+    assert sorted(inject_error.sleeps) == [30.0, 60.0]
+"""
+    )
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_unmarked_tests_see_real_time_classes_and_sleeps(pytester: pytest.Pytester) -> None:
+    """After a marked test, an unmarked one gets the real datetime class, clocks and sleeps."""
+    pytester.makepyfile(
+        """
+        import datetime, time, pytest
+
+        REAL = (datetime.datetime, time.sleep, time.monotonic)
+
+        @pytest.mark.llm_errors
+        def test_marked():
+            time.sleep(5)
+            assert datetime.datetime is not REAL[0]
+
+        def test_unmarked():
+            assert (datetime.datetime, time.sleep, time.monotonic) == REAL
+            before = time.monotonic()
+            time.sleep(0.02)
+            assert time.monotonic() - before >= 0.02
+        """
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)
