@@ -38,7 +38,7 @@ MARKER_DOC = (
     "provider would, with `faults` queued first; `provider` names a profile (a list "
     "parametrizes the test); `each` parametrizes over the catalog ('retryable', 'give_up', "
     "'all' or a list of scenario names); `verify` runs inject_error.assert_resilient() after "
-    "the test body; `fake_time` freezes time and makes sleeps instant (at `start`, a datetime "
+    "the test body; `fake_time` makes time virtual, sleeps instant (from `start`, a datetime "
     "or ISO 8601 string; default: now); `block_network` fails requests no profile serves; "
     "`seed` seeds `random` before the test."
 )
