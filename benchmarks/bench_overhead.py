@@ -9,11 +9,14 @@ each doing two 429s with Retry-After and then a success through the real openai 
   away: the cheapest thing a user could write, which records and judges nothing.
 
 Both import openai, anthropic and google-genai first (about 4,000 modules), which is what
-makes freezegun's per-test module scan expensive. Prints both wall times (pytest's own
-session time, so interpreter start-up is left out; the best of three alternating rounds)
-and the per-test overhead. Asserts nothing: run it, read it.
+makes a naive fake clock's per-test module scan expensive. Each suite runs at two sizes,
+and the cost per test is the slope between them (what one more test costs, without
+start-up, collection of the imports, or the first test's one-time set-up); wall times are
+pytest's own session time, the best of three alternating rounds. Prints both slopes and
+their ratio (the goal: a marked test costs at most what the same test costs on bare
+respx). Asserts nothing: run it, read it.
 
-    python benchmarks/bench_overhead.py [N]
+    python benchmarks/bench_overhead.py [SMALL LARGE]
 """
 
 from __future__ import annotations
@@ -52,11 +55,31 @@ BARE = (
     IMPORTS
     + """
 import time
+from respx.mocks import HTTPCoreMocker
+
+# respx ships no mocker for httpcore2 (openai >= 3): the few lines a user would write.
+USING = "httpcore"
 try:
-    import pytest_httpx2  # registers respx's mocker for httpcore2
-    USING = "httpcore2" if openai._base_client.httpx2 else "httpcore"
-except (ImportError, AttributeError):
-    USING = "httpcore"
+    import httpcore2
+    import httpx2
+except ImportError:
+    httpx2 = None
+if httpx2 is not None and isinstance(CLIENT._client, httpx2.Client):
+
+    class Httpcore2Mocker(HTTPCoreMocker):
+        name = "bench_httpcore2"
+        targets = [t.replace("httpcore.", "httpcore2.", 1) for t in HTTPCoreMocker.targets]
+
+        @classmethod
+        def from_sync_httpx_response(cls, httpx_response, target, **kwargs):
+            return httpcore2.Response(
+                status=httpx_response.status_code,
+                headers=httpx_response.headers.raw,
+                content=httpx_response.stream,
+                extensions=httpx_response.extensions,
+            )
+
+    USING = "bench_httpcore2"
 
 ERROR = httpx.Response(429, headers={{"retry-after": "2", "x-request-id": "req_1"}},
                        json={{"error": {{"message": "slow down", "type": "requests"}}}})
@@ -104,24 +127,42 @@ def run(source: str, n: int, workdir: Path, name: str) -> float:
     return float(match.group(2))
 
 
+Times = dict[tuple[str, int], float]
+
+
+def _best(
+    source: str, n: int, workdir: Path, name: str, times: dict[tuple[str, int], float]
+) -> None:
+    best = run(source, n, workdir, name)
+    times[name, n] = min(best, times.get((name, n), best))
+
+
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 300
+    small, large = (int(a) for a in sys.argv[1:3]) if len(sys.argv) > 2 else (100, 400)
+    times: Times = {}
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         (workdir / "pytest.ini").write_text("[pytest]\n")
-        # Alternate the two suites and keep each one's best time: a busy machine slows a
-        # run at random, and the minimum is the run least disturbed.
-        bares, plugins = [], []
+        # Alternate the suites and keep each one's best time: a busy machine slows a run at
+        # random, and the minimum is the run least disturbed.
         for _ in range(ROUNDS):
-            bares.append(run(BARE, n, workdir, "bare"))
-            plugins.append(run(PLUGIN, n, workdir, "plugin"))
-        bare, plugin = min(bares), min(plugins)
-    overhead_ms = (plugin - bare) / n * 1000
-    print(f"tests per suite:           {n} (two 429s with Retry-After: 2, then success)")
+            for n in (small, large):
+                _best(BARE, n, workdir, "bare", times)
+                _best(PLUGIN, n, workdir, "plugin", times)
+    slope = {
+        name: (times[name, large] - times[name, small]) / (large - small) * 1000
+        for name in ("bare", "plugin")
+    }
+    print(
+        f"suite sizes:               {small} and {large} tests (two 429s, Retry-After: 2, success)"
+    )
     print(f"rounds:                    {ROUNDS} of each, alternating; best time of each kept")
-    print(f"bare respx, sleep patched: {bare:.2f} s  ({bare / n * 1000:.2f} ms/test)")
-    print(f"pytest-llmerrors:          {plugin:.2f} s  ({plugin / n * 1000:.2f} ms/test)")
-    print(f"overhead per test:         {overhead_ms:+.2f} ms  (plugin/bare = {plugin / bare:.2f}x)")
+    for name, label in (("bare", "bare respx, sleep patched"), ("plugin", "pytest-llmerrors")):
+        print(
+            f"{label + ':':<27}{times[name, small]:.2f} s / {times[name, large]:.2f} s  "
+            f"-> {slope[name]:.2f} ms per extra test"
+        )
+    print(f"per-test cost, plugin/bare: {slope['plugin'] / slope['bare']:.2f}x")
     print("fake seconds waited per test: 4.0 (recorded and judged by the plugin, skipped by bare)")
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from . import _redact
+
 Generation = Literal["httpx", "httpx2"]
 #: How a streamed answer ends (see `Answer.stream_end`).
 StreamEnd = Literal["complete", "truncated", "stall"]
@@ -28,6 +30,14 @@ class Request:
     generation: Generation = "httpx"
     #: The client's timeouts, as httpcore passes them (``connect``, ``read``, ...).
     timeouts: Mapping[str, float | None] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        # Secrets masked: a request shows up in tracebacks with locals (``pytest -l``).
+        return (
+            f"Request(method={self.method!r}, url={_redact.url(self.url)!r}, "
+            f"headers={_redact.headers(self.headers)!r}, body=<{len(self.body)} bytes>, "
+            f"generation={self.generation!r})"
+        )
 
     @property
     def host(self) -> str:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import json
 import math
+import re
 import sys
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from . import _redact
 
 Classification = Literal["give_up", "retry", "retry_after_window"]
 CLASSIFICATIONS: tuple[Classification, ...] = ("give_up", "retry", "retry_after_window")
@@ -30,6 +34,13 @@ FAULT_OPTIONS: tuple[str, ...] = (
     "retry_after",
     "retry_after_ms",
 )
+
+#: The longest wait a fault may ask for or take (`delay`, `retry_after`, `retry_after_ms`):
+#: ten 365-day years. Longer than any test means, short enough that the virtual clock can
+#: always move that far (a `start` leaves it at least a thousand years).
+MAX_SECONDS = 10 * 365 * 86_400
+#: An HTTP header name is a token (RFC 9110, 5.6.2).
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
 @dataclass(frozen=True)
@@ -82,11 +93,8 @@ class Fault:
         return dataclasses.replace(self, **changes)
 
     def __post_init__(self) -> None:
-        if self.classification not in CLASSIFICATIONS:
-            raise ValueError(
-                f"Fault {self.name!r}: classification must be one of "
-                f"{', '.join(CLASSIFICATIONS)}, not {self.classification!r}."
-            )
+        __tracebackhide__ = True
+        _check_types(self)
         if self.status is None and not (self.network or self.stream):
             raise ValueError(
                 f"Fault {self.name!r} has no status: give an HTTP status 400-599, or name "
@@ -104,16 +112,6 @@ class Fault:
                 f"Fault {self.name!r}: status must be an HTTP error status 400-599 (or 200 "
                 f"with a `body` the client cannot parse), not {self.status!r}."
             )
-        for option in ("retry_after_ms", "delay"):
-            value = getattr(self, option)
-            if value is not None and value < 0:
-                raise ValueError(f"{option} must be zero or positive, not {value!r}.")
-        if (
-            self.retry_after is not None
-            and not isinstance(self.retry_after, _dt.datetime)
-            and self.retry_after < 0
-        ):
-            raise ValueError(f"retry_after must be zero or positive, not {self.retry_after!r}.")
         if self.after_chunks is not None:
             if not self.stream:
                 raise ValueError(
@@ -122,6 +120,47 @@ class Fault:
                 )
             if self.after_chunks < 0:
                 raise ValueError(f"after_chunks must be zero or positive, not {self.after_chunks}.")
+
+
+def _check_types(fault: Fault) -> None:
+    """Refuse a field of the wrong type or out of range, naming the fault and the field."""
+    __tracebackhide__ = True
+    if not isinstance(fault.name, str) or not fault.name:
+        raise ValueError(f"Fault name must be a non-empty str, not {fault.name!r}.")
+    prefix = f"Fault {fault.name!r}: "
+    try:
+        status = fault.status
+        if status is not None and (isinstance(status, bool) or not isinstance(status, int)):
+            raise ValueError(
+                f"status must be an int HTTP status (400-599, or 200 with a broken `body`) or "
+                f"None for a network or stream fault, not {status!r}."
+            )
+        if fault.classification not in CLASSIFICATIONS:
+            raise ValueError(
+                f"classification must be one of {', '.join(CLASSIFICATIONS)}, "
+                f"not {fault.classification!r}."
+            )
+        for name in ("advice", "message"):
+            if not isinstance(getattr(fault, name), str):
+                raise ValueError(f"{name} must be a str, not {getattr(fault, name)!r}.")
+        for name in ("error_type", "code", "content_type", "request_id", "provider"):
+            value = getattr(fault, name)
+            if value is not None and not isinstance(value, str):
+                raise ValueError(f"{name} must be a str or None, not {value!r}.")
+        if not isinstance(fault.extra, Mapping):
+            raise ValueError(f"extra must be a mapping of error fields, not {fault.extra!r}.")
+        check_body(fault.body)
+        check_headers(fault.headers)
+        if not isinstance(fault.retry_after, _dt.datetime) and fault.retry_after is not None:
+            check_seconds("retry_after", fault.retry_after, "seconds (a number) or a datetime")
+        if fault.retry_after_ms is not None:
+            check_seconds("retry_after_ms", fault.retry_after_ms, "milliseconds (a number)", 1000)
+        check_seconds("delay", fault.delay, "seconds (a number)")
+        after = fault.after_chunks
+        if after is not None and (isinstance(after, bool) or not isinstance(after, int)):
+            raise ValueError(f"after_chunks must be a whole number of chunks, not {after!r}.")
+    except ValueError as error:
+        raise ValueError(f"{prefix}{error}") from None
 
 
 @dataclass(frozen=True)
@@ -164,13 +203,24 @@ class Attempt:
         """Whether the answer was an injected error."""
         return self.error is not None
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return the attempt as JSON-ready data."""
+    def to_dict(self, *, redact: bool = True) -> dict[str, Any]:
+        """Return the attempt as JSON-ready data, its secrets masked unless `redact` is false.
+
+        Masked: the API keys in `url` and `headers`, as the reports show them (``****0001``).
+        """
         # Shallow on purpose: every field is a scalar but headers and body (asdict deep-copies).
         data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-        data["headers"] = dict(self.headers)
+        data["headers"] = _redact.headers(self.headers) if redact else dict(self.headers)
+        data["url"] = _redact.url(self.url) if redact else self.url
         data["body"] = self.body.decode("utf-8", "replace")
         return data
+
+    def __repr__(self) -> str:
+        # The dataclass's repr, with the secrets masked: a repr ends up in logs and reports.
+        shown = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.repr}
+        shown["url"] = _redact.url(self.url)
+        shown["headers"] = _redact.headers(self.headers)
+        return f"Attempt({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
 
 
 def current_task() -> str:
@@ -194,33 +244,73 @@ def check_options(options: Mapping[str, Any]) -> None:
             f"Valid options: times, always, provider, {', '.join(FAULT_OPTIONS)}."
         )
     if "retry_after" in options and not isinstance(options["retry_after"], _dt.datetime):
-        _check_number(
+        check_seconds(
             "retry_after",
             options["retry_after"],
             "seconds (a number) or a datetime for an HTTP-date",
         )
     if options.get("retry_after_ms") is not None:
-        _check_number("retry_after_ms", options["retry_after_ms"], "milliseconds (a number)")
+        check_seconds("retry_after_ms", options["retry_after_ms"], "milliseconds (a number)", 1000)
     if "delay" in options:
-        _check_number("delay", options["delay"], "seconds (a number)")
+        check_seconds("delay", options["delay"], "seconds (a number)")
     after = options.get("after_chunks")
     if after is not None and (isinstance(after, bool) or not isinstance(after, int)):
         raise ValueError(f"after_chunks must be a whole number of chunks, not {after!r}.")
-    headers = options.get("headers")
-    if headers is not None and not (
-        isinstance(headers, Mapping)
-        and all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items())
-    ):
-        raise ValueError(
-            f"headers must be a mapping of header names to str values, like "
-            f"{{'x-trace': 'abc'}}, not {headers!r}."
-        )
+    if options.get("headers") is not None:
+        check_headers(options["headers"])
+    check_body(options.get("body"))
     for name in ("request_id", "message"):
         value = options.get(name)
         if value is not None and not isinstance(value, str):
             raise ValueError(f"{name} must be a str, not {value!r}.")
 
 
-def _check_number(name: str, value: Any, expected: str) -> None:
+def check_seconds(name: str, value: Any, expected: str, per_second: int = 1) -> None:
+    """Refuse a wait that is not a finite number from zero to `MAX_SECONDS` (in its unit)."""
+    __tracebackhide__ = True
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise ValueError(f"{name} must be {expected}, finite and zero or more, not {value!r}.")
+    if value < 0:
+        raise ValueError(f"{name} must be zero or positive, not {value!r}.")
+    if value > MAX_SECONDS * per_second:
+        unit = "seconds" if per_second == 1 else "milliseconds"
+        raise ValueError(
+            f"{name} must be at most {MAX_SECONDS * per_second} {unit} (10 years), not {value!r}."
+        )
+
+
+def check_headers(headers: Any) -> None:
+    """Refuse headers that are not a mapping of valid names to str values a response can carry."""
+    __tracebackhide__ = True
+    if not isinstance(headers, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in headers.items()
+    ):
+        raise ValueError(
+            f"headers must be a mapping of header names to str values, like "
+            f"{{'x-trace': 'abc'}}, not {headers!r}."
+        )
+    for name, value in headers.items():
+        if not _HEADER_NAME.fullmatch(name):
+            raise ValueError(
+                f"headers: {name!r} is not a header name: a name is one or more letters, "
+                f"digits or !#$%&'*+-.^_`|~ (no spaces, colons, CR or LF)."
+            )
+        if any(c in value for c in "\r\n\0"):
+            raise ValueError(
+                f"headers: the value of {name!r} must not contain CR, LF or NUL (a header "
+                f"cannot span lines), not {value!r}."
+            )
+
+
+def check_body(body: Any) -> None:
+    """Refuse a body that cannot be sent: not str, bytes, or data JSON can serialise."""
+    __tracebackhide__ = True
+    if body is None or isinstance(body, (str, bytes)):
+        return
+    try:
+        json.dumps(body)
+    except (TypeError, ValueError, RecursionError):
+        raise ValueError(
+            f"body must be a str or bytes (sent as is) or JSON data (a dict, list, str, "
+            f"number, bool or None, nested), not {body!r}."
+        ) from None

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import logging
+import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -40,7 +43,7 @@ MARKER_DOC = (
     "'all' or a list of scenario names); `verify` runs inject_error.assert_resilient() after "
     "the test body; `fake_time` makes time virtual, sleeps instant (from `start`, a datetime "
     "or ISO 8601 string; default: now); `block_network` fails requests no profile serves; "
-    "`seed` seeds `random` before the test."
+    "`seed` seeds `random` before the test body and restores its state after it."
 )
 EACH_GROUPS = ("retryable", "give_up", "all")
 
@@ -107,7 +110,27 @@ def _signature(
             ) from None
     elif start is not None and not isinstance(start, _dt.datetime):
         raise TypeError(f"start must be a datetime or an ISO 8601 string, not {start!r}")
+    if start is not None:
+        check_start(start)
     return MarkerArgs(tuple(faults), provider, each, verify, fake_time, block_network, seed, start)
+
+
+#: The latest `start` accepted: the virtual clock keeps a thousand years to move forward
+#: (a fault's longest wait is ten years), as a `datetime` cannot go past the year 9999.
+LATEST_START = _dt.datetime(9000, 1, 1)
+
+
+def check_start(start: _dt.datetime) -> None:
+    """Refuse a `start` the virtual clock could not move forward from, naming `start`."""
+    try:
+        utc = start.astimezone(_dt.timezone.utc) if start.tzinfo is not None else start
+    except OverflowError:
+        utc = None
+    if utc is None or utc.replace(tzinfo=None) >= LATEST_START:
+        raise TypeError(
+            f"start must be before {LATEST_START:%Y-%m-%d} (UTC), so that the virtual clock "
+            f"has room to move forward, not {start.isoformat()!r}"
+        )
 
 
 def parse(mark: pytest.Mark, where: str) -> MarkerArgs:
@@ -174,6 +197,13 @@ INI_OPTIONS: tuple[tuple[str, str | None, object, str], ...] = (
         "Rules assert_resilient() and verify=True leave out, separated by spaces: "
         f"{', '.join(RULES)}.",
     ),
+    (
+        "llm_errors_allow_hosts",
+        "args",
+        ["localhost", "127.0.0.1", "::1"],
+        "Hosts a marked test with block_network may still connect to, separated by spaces "
+        "(default: this machine); empty allows none.",
+    ),
 )
 
 
@@ -189,6 +219,8 @@ class Settings:
     policy: Policy
     #: The ``pytest_llmerrors_policy`` hook, ``None`` where there is no pytest config.
     hook: PolicyHook | None = None
+    #: Hosts a test with ``block_network`` may still connect to (``llm_errors_allow_hosts``).
+    allow_hosts: tuple[str, ...] = ("localhost", "127.0.0.1", "::1")
 
     def classify(self, provider: str, fault: Fault) -> Classification:
         """Return how `fault` is classified: by the policy hook, else by the policy."""
@@ -200,6 +232,10 @@ def _number(name: str, value: str, minimum: float) -> float:
         number = float(value)
     except ValueError:
         raise pytest.UsageError(f"{name} must be a number, not {value!r}.") from None
+    if not math.isfinite(number):
+        raise pytest.UsageError(
+            f"{name} must be a finite number (at least {minimum:g}), not {value!r}."
+        )
     if number < minimum:
         raise pytest.UsageError(f"{name} must be at least {minimum:g}, not {value!r}.")
     return number
@@ -245,7 +281,8 @@ def _bool(config: pytest.Config, name: str) -> bool:
 
 def load(config: pytest.Config) -> Settings:
     """Read and check the settings, raising ``pytest.UsageError`` on a bad value."""
-    provider = config.getoption("llm_errors_provider") or config.getini("llm_errors_provider")
+    provider = _provider(config)
+    _check_report_path(config)
     seed = config.getoption("llm_errors_seed")
     raw_attempts = config.getini("llm_errors_max_attempts")
     max_attempts = _number("llm_errors_max_attempts", raw_attempts, 1)
@@ -272,14 +309,70 @@ def load(config: pytest.Config) -> Settings:
             "a status is one or the other."
         )
     return Settings(
-        provider=str(provider),
+        provider=provider,
         fake_time=_bool(config, "llm_errors_fake_time"),
         block_network=_bool(config, "llm_errors_block_network"),
         verify=_bool(config, "llm_errors_verify"),
         seed=seed,
         policy=policy,
         hook=_hook(config),
+        allow_hosts=tuple(config.getini("llm_errors_allow_hosts")),
     )
+
+
+def _provider(config: pytest.Config) -> str:
+    option = config.getoption("llm_errors_provider")
+    if option is not None and not option.strip():
+        raise pytest.UsageError(
+            "--llm-errors-provider needs a provider profile name, like openai, anthropic or "
+            "gemini; leave the option out to use llm_errors_provider (default: openai)."
+        )
+    provider = str(option or config.getini("llm_errors_provider")).strip()
+    if not provider:
+        raise pytest.UsageError(
+            "llm_errors_provider needs a provider profile name, like openai, anthropic or "
+            "gemini; remove the setting to use the default, openai."
+        )
+    return provider
+
+
+def _check_report_path(config: pytest.Config) -> None:
+    """Refuse a ``--llm-errors-report`` path that could not be written, before the run.
+
+    The report is written after the last test: a bad path found then costs the whole run.
+    Its folder may not exist yet (the writer creates it), so the nearest existing ancestor
+    must be a writable folder. pytest-xdist workers write nothing: only the controller checks.
+    """
+    value = config.getoption("llm_errors_report", None)
+    if value is None or hasattr(config, "workerinput"):
+        return
+    if not value.strip():
+        raise pytest.UsageError(
+            "--llm-errors-report needs the path of the JSON file to write, like "
+            "--llm-errors-report=reports/llm-errors.json."
+        )
+    path = Path(value).absolute()
+    if path.is_dir():
+        raise pytest.UsageError(
+            f"--llm-errors-report={value}: {str(path)!r} is a folder; give the path of the "
+            f"JSON file to write in it, like {str(path / 'llm-errors.json')!r}."
+        )
+    if path.exists():
+        if not os.access(path, os.W_OK):
+            raise pytest.UsageError(
+                f"--llm-errors-report={value}: {str(path)!r} exists and cannot be written; "
+                f"give a path this user may write."
+            )
+        return
+    ancestor = path.parent
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir() or not os.access(ancestor, os.W_OK | os.X_OK):
+        what = "is not a folder" if not ancestor.is_dir() else "is a folder this user cannot write"
+        raise pytest.UsageError(
+            f"--llm-errors-report={value}: cannot create {str(path)!r}: {str(ancestor)!r} "
+            f"{what}; give a path under a writable folder."
+        )
 
 
 def _hook(config: pytest.Config) -> PolicyHook:

@@ -10,14 +10,15 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import random
+import threading
 from collections.abc import Callable, Iterable, Iterator
 
 from ._clock import Clock, FakeClock, RealClock
 from ._clock import release as release_clock
 from ._faults import Attempt, Classification, Fault
 from ._injector import ErrorInjector
-from ._interception import Dispatcher, FaultQueue, Interceptor
-from ._options import Case, Settings, TestOptions
+from ._interception import Dispatcher, FaultQueue, Guard, Interceptor, guard
+from ._options import Case, Settings, TestOptions, check_start
 from ._policy import Policy
 from ._providers import Provider, Registry
 from ._verdict import LogCapture, Timeline, View
@@ -36,7 +37,7 @@ class Session:
         *,
         rng_seed: str,
         on_attempt: Callable[[Attempt], None] | None = None,
-        keep_clock: bool = False,
+        keep_installed: bool = False,
     ) -> None:
         self.options = options
         self.settings = settings
@@ -44,9 +45,10 @@ class Session:
         self._on_attempt = on_attempt
         provider = registry.get(options.case.provider)
         if options.fake_time:
-            # The plugin keeps the clock's names switched in from one marked test to the next.
+            # The plugin keeps the clock's names switched in, and the pools patched, from one
+            # marked test to the next (`keep_installed`); injecting() undoes all at its end.
             self.clock: Clock = FakeClock(
-                start=options.start, on_sleep=self._slept, keep_installed=keep_clock
+                start=options.start, on_sleep=self._slept, keep_installed=keep_installed
             )
         else:
             release_clock()  # a test on real time after one on fake time
@@ -79,8 +81,20 @@ class Session:
             self.dispatcher,
             block_network=options.block_network,
             clock=self.clock if isinstance(self.clock, FakeClock) else None,
+            keep_installed=keep_installed,
+            report=self.report,
         )
+        #: What the plugin refused during the test, in any thread: the test fails on these.
+        self.failures: list[str] = []
+        self._failures_lock = threading.Lock()
+        self.guard = Guard(settings.allow_hosts, self.report) if options.block_network else None
+        self._keep_installed = keep_installed
         self._stack = contextlib.ExitStack()
+
+    def report(self, message: str) -> None:
+        """Note a failure the plugin raised, whichever thread raised it (and maybe lost it)."""
+        with self._failures_lock:
+            self.failures.append(message)
 
     def _classify(self, provider: Provider, fault: Fault) -> Classification:
         return self.settings.classify(provider.name, fault)
@@ -111,6 +125,10 @@ class Session:
             stack.callback(self.clock.stop)
             self.interceptor.start()
             stack.callback(self.interceptor.stop)
+            guard.activate(self.guard)
+            stack.callback(guard.activate, None)
+            if not self._keep_installed:
+                stack.callback(guard.uninstall)
             self._stack = stack.pop_all()
         for fault in self.options.faults:
             self.injector(fault)
@@ -176,6 +194,10 @@ def injecting(
             raise TypeError(f"{flag} must be True or False, not {value!r}.")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
         raise TypeError(f"seed must be an int, not {seed!r}.")
+    if start is not None:
+        if not isinstance(start, _dt.datetime):
+            raise TypeError(f"start must be a datetime, not {start!r}.")
+        check_start(start)
     registry = Registry(extra)
     registry.get(name)  # ValueError naming the valid providers
     chosen = policy if policy is not None else Policy()
@@ -200,6 +222,11 @@ def injecting(
     )
     session = Session(options, settings, registry, rng_seed=f"{seed}:injecting")
     with session.running() as injector:
+        state = random.getstate() if seed is not None else None
         if seed is not None:
             random.seed(seed)
-        yield injector
+        try:
+            yield injector
+        finally:
+            if state is not None:  # the code after the block sees `random` as before it
+                random.setstate(state)

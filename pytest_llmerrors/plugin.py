@@ -145,7 +145,7 @@ def inject_error(
         registry,
         rng_seed=f"{options.seed}:{item.nodeid}",
         on_attempt=on_attempt,
-        keep_clock=True,
+        keep_installed=True,
     )
     item.stash[_SESSION] = session
     with session.running() as injector:
@@ -174,27 +174,45 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    """Leave real time behind at the end of the session."""
+    """Leave real time and unpatched connection pools behind at the end of the session."""
     _release_clock()
+    interception = sys.modules.get("pytest_llmerrors._interception")
+    if interception is not None:
+        interception.uninstall()
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, Any, Any]:
-    """Seed `random` right before the test body, after any plugin reseeded it for the call.
+    """Seed `random` right before the test body, and give back its state after the body.
 
-    pytest-randomly reseeds in ``pytest_runtest_call``; this runs later, inside it.
+    pytest-randomly reseeds in ``pytest_runtest_call``; this runs later, inside it. The
+    tests that follow see `random` as they would have without ``seed=``.
     """
     seed = pyfuncitem.stash.get(_SEED, None)
-    if seed is not None:
-        random.seed(seed)
-    return (yield)
+    if seed is None:
+        return (yield)
+    state = random.getstate()
+    random.seed(seed)
+    try:
+        return (yield)
+    finally:
+        random.setstate(state)
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
-    """With ``verify=True``, judge the timeline as part of the test's own call."""
+    """Fail on what the plugin refused (in any thread); with ``verify=True``, judge the
+    timeline, both as part of the test's own call."""
     result = yield
     session = item.stash.get(_SESSION, None)
+    if session is not None and session.failures:
+        # Raised where the code could catch it, or in another thread: the test fails here.
+        __tracebackhide__ = True
+        pytest.fail(
+            "pytest-llmerrors refused what the test tried to reach:\n- "
+            + "\n- ".join(dict.fromkeys(session.failures)),
+            pytrace=False,
+        )
     if session is not None and session.options.verify:
         __tracebackhide__ = True
         session.injector.assert_resilient()

@@ -47,6 +47,21 @@ import pytest
             "inject_error('stream_error', after_chunks=True)",
             "*after_chunks must be a whole number*",
         ),
+        ("inject_error(429, delay=1e300)", "*delay must be at most 315360000 seconds (10 *"),
+        ("inject_error(429, retry_after=1e300)", "*retry_after must be at most 315360000 *"),
+        (
+            "inject_error(429, retry_after_ms=1e300)",
+            "*retry_after_ms must be at most 315360000000 milliseconds (10 years)*",
+        ),
+        ("inject_error(429, body=object())", "*body must be a str or bytes*JSON data*<object*"),
+        ("inject_error(429, body={1, 2})", "*body must be a str or bytes*not {1, 2}."),
+        ("inject_error(429, headers={'': 'v'})", "*headers: '' is not a header name*"),
+        ("inject_error(429, headers={'x a': 'v'})", "*headers: 'x a' is not a header name*"),
+        ("inject_error(429, headers={'x-a\\r\\nx-b': 'v'})", "*is not a header name*"),
+        (
+            "inject_error(429, headers={'x-a': 'v\\r\\nx-b: w'})",
+            "*headers: the value of 'x-a' must not contain CR, LF or NUL*",
+        ),
     ],
 )
 def test_inject_error_rejects_bad_input(pytester: pytest.Pytester, call: str, message: str) -> None:
@@ -84,6 +99,8 @@ def test_inject_error_rejects_bad_input(pytester: pytest.Pytester, call: str, me
         ("block_network=1", "*block_network must be True or False, not 1*"),
         ("600", "*400-599*"),
         ("None", "*faults must be HTTP statuses, scenario names or Fault objects, not None*"),
+        ("start='9999-12-31T23:59:59'", "*start must be before 9000-01-01 (UTC)*'9999-12-31T23*"),
+        ("start='9999-12-31T22:00:00-05:00'", "*start must be before 9000-01-01 (UTC)*"),
     ],
 )
 def test_bad_marker_arguments_are_a_collection_error(
@@ -121,6 +138,10 @@ def test_bad_marker_arguments_are_a_collection_error(
         ("llm_errors_give_up = 429", "*give_up and llm_errors_retryable both list [[]429[]]*"),
         ("llm_errors_retryable = abc", "llm_errors_retryable lists HTTP error statuses*'abc'*"),
         ("llm_errors_give_up = 400 700", "llm_errors_give_up lists HTTP error statuses*'700'*"),
+        ("llm_errors_max_total_wait = nan", "llm_errors_max_total_wait must be a finite number*"),
+        ("llm_errors_max_total_wait = inf", "llm_errors_max_total_wait must be a finite*'inf'."),
+        ("llm_errors_max_attempts = nan", "llm_errors_max_attempts must be a finite number*"),
+        ("llm_errors_provider =", "llm_errors_provider needs a provider profile name*openai*"),
     ],
 )
 def test_bad_ini_value_is_a_usage_error(
@@ -170,6 +191,24 @@ def test_unknown_provider_fails_an_unmarked_fixture_user_naming_the_option(
     result.stdout.fnmatch_lines(
         ["*--llm-errors-provider / llm_errors_provider: Unknown provider 'nope'*"]
     )
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ("--llm-errors-provider=", "--llm-errors-provider needs a provider profile name*"),
+        ("--llm-errors-provider= ", "--llm-errors-provider needs a provider profile name*"),
+        ("--llm-errors-report=", "--llm-errors-report needs the path of the JSON file*"),
+    ],
+)
+def test_empty_command_line_option_is_a_usage_error(
+    pytester: pytest.Pytester, option: str, message: str
+) -> None:
+    """An option given with an empty value stops the run at start-up, naming the option."""
+    pytester.makepyfile("def test_it(): pass")
+    result = pytester.runpytest(option)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"ERROR: {message}"])
 
 
 def test_seed_must_be_a_number(pytester: pytest.Pytester) -> None:

@@ -235,7 +235,7 @@ def release() -> None:
         # A freezer started inside ours still runs, and reads through our time fakes: leave
         # them in place until it stops (it restores `time` and `datetime` itself then).
         # Our sleeps go now: no freezer of freezegun's needs them.
-        sleeps = _sleeps.originals()
+        sleeps = _sleep_reals()
         _restore([u for u in undo if id(u[3]) in sleeps])
         _orphaned.extend(u for u in undo if id(u[3]) not in sleeps)
         _restore_modules(changed, sleeps)
@@ -243,7 +243,7 @@ def release() -> None:
     _restore(undo)
     # Modules imported while we ran bound fakes with ``from time import monotonic``; while
     # an outer freezer still runs, its fakes stay (it restores them when it stops).
-    _restore_modules(changed, _sleeps.originals() if api.freeze_factories else _reals())
+    _restore_modules(changed, _sleep_reals() if api.freeze_factories else _reals())
 
 
 def push(factory: Factory) -> None:
@@ -291,29 +291,31 @@ def _restore(undo: list[tuple[dict[Any, Any], Any, Any, Any]]) -> None:
                 namespace[name] = original
 
 
-def _fakes() -> dict[int, Any]:
-    """Map the id of each real time object and sleep to what replaces it."""
-    fakes: dict[int, Any] = {
-        id(getattr(api, f"real_{name}")): fake
+def _pairs() -> list[tuple[Any, Any]]:
+    """Return (real, replacement) for every time object and sleep the clock switches."""
+    pairs = [
+        (getattr(api, f"real_{name}"), fake)
         for name, fake in _TIME_FAKES.items()
         if hasattr(api, f"real_{name}")
-    }
-    fakes[id(api.real_datetime)] = api.FakeDatetime
-    fakes[id(api.real_date)] = api.FakeDate
-    fakes.update(_sleeps.replacements())
-    return fakes
+    ]
+    pairs += [(api.real_datetime, api.FakeDatetime), (api.real_date, api.FakeDate)]
+    pairs += _sleeps.pairs()
+    return pairs
+
+
+def _fakes() -> dict[int, Any]:
+    """Map the id of each real time object and sleep to what replaces it."""
+    return {id(real): fake for real, fake in _pairs()}
 
 
 def _reals() -> dict[int, Any]:
-    reals: dict[int, Any] = {
-        id(fake): getattr(api, f"real_{name}")
-        for name, fake in _TIME_FAKES.items()
-        if hasattr(api, f"real_{name}")
-    }
-    reals[id(api.FakeDatetime)] = api.real_datetime
-    reals[id(api.FakeDate)] = api.real_date
-    reals.update(_sleeps.originals())
-    return reals
+    """Map the id of each replacement to the real object it stands in for."""
+    return {id(fake): real for real, fake in _pairs()}
+
+
+def _sleep_reals() -> dict[int, Any]:
+    """Map the id of each replacement sleep to the original."""
+    return {id(fake): real for real, fake in _sleeps.pairs()}
 
 
 def _restore_modules(modules: dict[str, Any], reals: dict[int, Any]) -> None:

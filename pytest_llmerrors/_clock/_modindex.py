@@ -105,7 +105,7 @@ class Index:
             if sleep is not None and not known():
                 register(sleep)
                 found = found or known()
-        ids = set(_sleeps.replacements()) | set(_sleeps.originals())
+        ids = {id(obj) for pair in _sleeps.pairs() for obj in pair}
         if ids != self._sleep_ids:
             self._sleep_ids = ids
             self._all_ids = self._time_ids | ids

@@ -202,27 +202,14 @@ fake_anyio_sleep.__name__ = fake_anyio_sleep.__qualname__ = "sleep"
 fake_trio_sleep.__name__ = fake_trio_sleep.__qualname__ = "sleep"
 
 
-def replacements() -> dict[int, Callable[..., Any]]:
-    """Map the id of each real sleep found so far to its replacement."""
-    found: dict[int, Callable[..., Any]] = {
-        id(REAL_TIME_SLEEP): fake_time_sleep,
-        id(REAL_ASYNCIO_SLEEP): fake_asyncio_sleep,
-    }
+def pairs() -> list[tuple[Callable[..., Any], Callable[..., Any]]]:
+    """Return (original, replacement) for each sleep found so far."""
+    found: list[tuple[Callable[..., Any], Callable[..., Any]]] = [
+        (REAL_TIME_SLEEP, fake_time_sleep),
+        (REAL_ASYNCIO_SLEEP, fake_asyncio_sleep),
+    ]
     if _real_anyio_sleep:
-        found[id(_real_anyio_sleep[0])] = fake_anyio_sleep
+        found.append((_real_anyio_sleep[0], fake_anyio_sleep))
     if _real_trio_sleep:
-        found[id(_real_trio_sleep[0])] = fake_trio_sleep
-    return found
-
-
-def originals() -> dict[int, Callable[..., Any]]:
-    """Map the id of each replacement sleep to the original it stands in for."""
-    found: dict[int, Callable[..., Any]] = {
-        id(fake_time_sleep): REAL_TIME_SLEEP,
-        id(fake_asyncio_sleep): REAL_ASYNCIO_SLEEP,
-    }
-    if _real_anyio_sleep:
-        found[id(fake_anyio_sleep)] = _real_anyio_sleep[0]
-    if _real_trio_sleep:
-        found[id(fake_trio_sleep)] = _real_trio_sleep[0]
+        found.append((_real_trio_sleep[0], fake_trio_sleep))
     return found

@@ -4,13 +4,33 @@ A request's path, in order: `._respx` (the adapter under httpx and httpx2) build
 `Request` and asks the `Interceptor`; the `Dispatcher` (`._dispatch`) routes it to a
 profile, takes the next queued fault from the `FaultQueue` (`._queue`), lets the profile
 plan the `Answer` and records the `Attempt`; the adapter turns the answer into the client
-library's response or exception.
+library's response or exception. Below every client, the `Guard` (`._guard`) refuses any
+other connection while a test blocks the network.
 """
 
 from __future__ import annotations
 
+from . import _guard as guard
 from ._dispatch import Dispatcher
+from ._guard import Guard, NetworkBlocked
 from ._queue import FaultQueue, Queued
 from ._respx import Interceptor
+from ._respx import uninstall as _uninstall_routers
 
-__all__ = ["Dispatcher", "FaultQueue", "Interceptor", "Queued"]
+
+def uninstall() -> None:
+    """Undo what the session installed: the respx routers and the network guard."""
+    _uninstall_routers()
+    guard.uninstall()
+
+
+__all__ = [
+    "Dispatcher",
+    "FaultQueue",
+    "Guard",
+    "Interceptor",
+    "NetworkBlocked",
+    "Queued",
+    "guard",
+    "uninstall",
+]

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from .. import _redact
 from .._exchange import Answer, Request
 from .._faults import Attempt, Classification, Fault, current_task
 from .._policy import wait_asked
@@ -117,8 +118,9 @@ class Dispatcher:
             }
         )
         names = ", ".join(p.name for p in self.providers)
+        url = _redact.url(request.url)  # the failure is printed: no API key in plain text
         return (
-            f"pytest-llmerrors blocked {request.method} {request.url}: no provider profile "
+            f"pytest-llmerrors blocked {request.method} {url}: no provider profile "
             f"serves it, and block_network is on, so nothing reaches the real network.\n"
             f"The test's provider ({names}) serves paths ending in {', '.join(served)} on "
             f"any host. Point the client at one of them, pick the provider that serves it "

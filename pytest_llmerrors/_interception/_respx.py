@@ -1,34 +1,37 @@
-"""The respx adapter: httpx and httpx2 requests answered by the test's `Dispatcher`.
+"""The respx adapter: httpx and httpx2 requests answered by the running test's dispatcher.
 
 Patching the httpcore (or httpcore2) connection pools catches every client, including
 those created before the test started. Network faults are raised as httpcore exceptions so
 the client's own transport maps them to its library's exception types, as in production.
 
-respx's public API (routes with side effects) cannot serve here: a side effect cannot
-await fake latency on an async client, nor hand httpcore2 a response of its own classes.
-So this module is the one place that leans on respx internals, and names them:
+The plugin answers through one respx router per httpx generation, `_PluginRouter`, started
+once per session and switched per test (`Interceptor.start` points it at the test's
+dispatcher): for httpx it is a router of respx's own ``httpcore`` mocker, the one
+``respx.mock`` and the ``respx_mock`` fixture use, so a user's routes and the plugin's live
+side by side in either order of starting. The plugin's router stays first and steps aside
+(`AllMockedAssertionError`, respx's "not mine") for a request a user's route matches;
+whatever nobody serves goes to the network (`PassThrough`) when no test is running or
+``block_network`` is off. For httpx2 it is a mocker of its own for httpcore2.
 
-* `respx.mocks.HTTPCoreMocker` and its ``targets`` (subclassed per httpx generation, the
-  httpcore2 one with its targets renamed, registered by name through ``Mocker.registry``);
-* the classmethods ``_send_sync_request`` / ``_send_async_request`` (overridden: they
-  receive the request and the pass-through target, and return the core's response).
-
-Checked against respx 0.22.0 and 0.23.x (`RESPX_CHECKED`); CI runs the suite on both ends
-of that range. Another version is refused at first use with a message naming it.
+What this leans on in respx, checked on 0.22.0 and 0.23.x (`RESPX_CHECKED`, enforced at
+first use; CI runs both ends): ``MockRouter`` with its ``handler`` / ``async_handler``
+overridden, ``Mocker.routers``, ``HTTPCoreMocker`` (its ``targets``, renamed for httpcore2,
+and ``from_sync_httpx_response``), ``Route.pattern``, and respx's two exceptions.
 """
 
 from __future__ import annotations
 
 import importlib
+import threading
 import time
-from abc import ABC
-from collections.abc import AsyncIterator, Iterator
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeGuard
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 
 import httpx
 import pytest
 import respx
 from respx.mocks import HTTPCoreMocker, Mocker
+from respx.models import AllMockedAssertionError, PassThrough
 
 from .._exchange import Answer, Generation, Request, StreamEnd
 
@@ -115,107 +118,147 @@ _NETWORK_EXCEPTIONS = {
 }
 
 
-class _LLMErrorsMocker(HTTPCoreMocker, ABC):
-    """Base of the two mockers: answers from the active `Interceptor`, or passes through."""
+def _from_httpx_response_httpcore2(
+    cls: Any, /, httpx_response: Any, target: Any, **kwargs: Any
+) -> Any:
+    import httpcore2
 
-    generation: ClassVar[Generation]
-    core_name: ClassVar[str]
-    interceptor: ClassVar[Interceptor | None] = None
-
-    @classmethod
-    def core(cls) -> Any:
-        """Return the httpcore module, looked up now: a test run may have re-imported it."""
-        return importlib.import_module(cls.core_name)
-
-    @classmethod
-    def from_sync_httpx_response(cls, httpx_response: Any, target: Any, **kwargs: Any) -> Any:
-        return cls.core().Response(
-            status=httpx_response.status_code,
-            headers=httpx_response.headers.raw,
-            content=httpx_response.stream,
-            extensions=httpx_response.extensions,
-        )
-
-    @classmethod
-    def _plan(cls, httpx_request: httpx.Request) -> Answer | None:
-        interceptor = cls.interceptor
-        if interceptor is None:
-            return None
-        timeout = httpx_request.extensions.get("timeout") or {}
-        request = Request(
-            method=httpx_request.method,
-            url=str(httpx_request.url),
-            headers=dict(httpx_request.headers),
-            body=httpx_request.content,
-            generation=cls.generation,
-            timeouts=dict(timeout),
-        )
-        return interceptor.answer(request)
-
-    @classmethod
-    def _respond(cls, answer: Answer) -> Any:
-        if answer.network is not None:
-            name, message = _NETWORK_EXCEPTIONS[answer.network]
-            raise getattr(cls.core(), name)(f"{message} (injected by pytest-llmerrors)")
-        if answer.events is not None:
-            stall = (cls.interceptor, answer.stall) if cls.interceptor is not None else None
-            stream: Any = _Stream(answer.events, cls.core(), answer.stream_end, stall)
-        else:
-            stream = _Stream([answer.body], cls.core())
-        return cls.core().Response(
-            status=answer.status, headers=answer.headers, content=stream, extensions={}
-        )
-
-    @classmethod
-    def _send_sync_request(
-        cls, httpx_request: Any, *, target_spec: Any, instance: Any, **kwargs: Any
-    ) -> Any:
-        answer = cls._plan(httpx_request)
-        if answer is None:
-            return target_spec(instance, **kwargs)
-        assert cls.interceptor is not None
-        cls.interceptor.wait(answer.delay)
-        return cls._respond(answer)
-
-    @classmethod
-    async def _send_async_request(
-        cls, httpx_request: Any, *, target_spec: Any, instance: Any, **kwargs: Any
-    ) -> Any:
-        answer = cls._plan(httpx_request)
-        if answer is None:
-            return await target_spec(instance, **kwargs)
-        assert cls.interceptor is not None
-        await cls.interceptor.async_wait(answer.delay)
-        return cls._respond(answer)
+    return httpcore2.Response(
+        status=httpx_response.status_code,
+        headers=httpx_response.headers.raw,
+        content=httpx_response.stream,
+        extensions=httpx_response.extensions,
+    )
 
 
-#: The mocker class of each generation, defined on first use.
-_MOCKERS: dict[Generation, type[_LLMErrorsMocker]] = {}
+def _httpcore2_mocker() -> type[Mocker]:
+    """Define respx's httpcore mocker pointed at httpcore2's connection pools.
 
-
-def _mocker_for(generation: Generation) -> type[_LLMErrorsMocker] | None:
-    """Return the mocker class of `generation`, defining it on first use; ``None`` if absent."""
-    if generation in _MOCKERS:
-        return _MOCKERS[generation]
-    core_name = _CORE[generation]
-    try:
-        importlib.import_module(core_name)
-        importlib.import_module(generation)
-    except ImportError:
-        return None
-    # respx registers mockers by name for good. A fresh import of this module (pytester runs
-    # in-process, then forgets the modules it loaded) must not reuse the class it defined.
-    name, number = f"llmerrors_{core_name}", 1
+    respx registers mockers by name for good, and a fresh import of this module (pytester
+    runs in-process, then forgets the modules it loaded) must not reuse a name.
+    """
+    name, number = "llmerrors_httpcore2", 1
     while name in Mocker.registry:
         number += 1
-        name = f"llmerrors_{core_name}_{number}"
-    targets = [t.replace("httpcore.", f"{core_name}.", 1) for t in HTTPCoreMocker.targets]
-    _MOCKERS[generation] = type(
-        f"LLMErrors{core_name.capitalize()}Mocker",
-        (_LLMErrorsMocker,),
-        {"name": name, "targets": targets, "generation": generation, "core_name": core_name},
+        name = f"llmerrors_httpcore2_{number}"
+    return type(
+        "LLMErrorsHttpcore2Mocker",
+        (HTTPCoreMocker,),
+        {
+            "name": name,
+            "targets": [t.replace("httpcore.", "httpcore2.", 1) for t in HTTPCoreMocker.targets],
+            "from_sync_httpx_response": classmethod(_from_httpx_response_httpcore2),
+        },
     )
-    return _MOCKERS[generation]
+
+
+#: The interceptor of the running test, which every `_PluginRouter` answers for.
+_active: Interceptor | None = None
+
+
+class _PluginRouter(respx.MockRouter):
+    """The plugin's router in a respx mocker: answers for the running test, or steps aside."""
+
+    def __init__(self, mocker: type[Mocker], generation: Generation) -> None:
+        super().__init__(using=mocker.name, assert_all_called=False)
+        self.mocker = mocker
+        self.generation: Generation = generation
+        self.core_name = _CORE[generation]
+
+    def core(self) -> Any:
+        """Return the httpcore module, looked up now: a test run may have re-imported it."""
+        return importlib.import_module(self.core_name)
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        """Answer `request` for the running test (respx's sync entry point)."""
+        interceptor, answer = self._plan(request)
+        interceptor.wait(answer.delay)
+        return self._respond(answer, interceptor)
+
+    async def async_handler(self, request: httpx.Request) -> httpx.Response:
+        """Answer `request` for the running test (respx's async entry point)."""
+        interceptor, answer = self._plan(request)
+        await interceptor.async_wait(answer.delay)
+        return self._respond(answer, interceptor)
+
+    def _plan(self, request: httpx.Request) -> tuple[Interceptor, Answer]:
+        others = [router for router in self.mocker.routers if router is not self]
+        if others and any(_matches(router, request) for router in others):
+            raise AllMockedAssertionError("pytest-llmerrors: a user's route matches")
+        interceptor = _active
+        answer = interceptor.answer(self._request(request)) if interceptor is not None else None
+        if interceptor is None or answer is None:
+            if others:  # the user's routers decide, as respx alone would
+                raise AllMockedAssertionError("pytest-llmerrors: not served")
+            raise PassThrough("pytest-llmerrors: not served", request=request, origin=None)  # type: ignore[arg-type]
+        return interceptor, answer
+
+    def _request(self, request: httpx.Request) -> Request:
+        timeout = request.extensions.get("timeout") or {}
+        return Request(
+            method=request.method,
+            url=str(request.url),
+            headers=dict(request.headers),
+            body=request.content,
+            generation=self.generation,
+            timeouts=dict(timeout),
+        )
+
+    def _respond(self, answer: Answer, interceptor: Interceptor) -> httpx.Response:
+        core = self.core()
+        if answer.network is not None:
+            name, message = _NETWORK_EXCEPTIONS[answer.network]
+            raise getattr(core, name)(f"{message} (injected by pytest-llmerrors)")
+        if answer.events is not None:
+            stream = _Stream(answer.events, core, answer.stream_end, (interceptor, answer.stall))
+        else:
+            stream = _Stream([answer.body], core)
+        return httpx.Response(status_code=answer.status, headers=answer.headers, stream=stream)
+
+
+def _matches(router: Any, request: httpx.Request) -> bool:
+    """Whether one of `router`'s routes matches `request` (without calling it)."""
+    return any(route.pattern.match(request) for route in getattr(router, "routes", ()))
+
+
+#: The plugin's router of each httpx generation installed, started on first use.
+_ROUTERS: dict[Generation, _PluginRouter] = {}
+_ABSENT: set[Generation] = set()
+
+
+def _install() -> list[_PluginRouter]:
+    """Start the plugin's routers once (respx patches the pools); return them."""
+    if not _ROUTERS:
+        _check_respx()
+    generations: tuple[Generation, ...] = ("httpx", "httpx2")
+    for generation in generations:
+        if generation in _ROUTERS or generation in _ABSENT:
+            continue
+        try:
+            importlib.import_module(_CORE[generation])
+            importlib.import_module(generation)
+        except ImportError:
+            _ABSENT.add(generation)  # not installed: not looked for again this session
+            continue
+        mocker = HTTPCoreMocker if generation == "httpx" else _httpcore2_mocker()
+        router = _PluginRouter(mocker, generation)
+        router.start()
+        _ROUTERS[generation] = router
+    for router in _ROUTERS.values():
+        # First in its mocker's list: it steps aside for what the user's routes match, while
+        # a user's router first would answer everything (or auto-answer what it does not).
+        routers = router.mocker.routers
+        if routers and routers[0] is not router:
+            routers.remove(router)
+            routers.insert(0, router)
+    return list(_ROUTERS.values())
+
+
+def uninstall() -> None:
+    """Stop the plugin's routers: respx unpatches the pools unless a user's router runs."""
+    while _ROUTERS:
+        _, router = _ROUTERS.popitem()
+        router.stop(quiet=True)
 
 
 class Interceptor:
@@ -232,17 +275,28 @@ class Interceptor:
         *,
         block_network: bool,
         clock: Waits | None,
+        keep_installed: bool = False,
+        report: Callable[[str], None] | None = None,
     ) -> None:
         self.dispatcher = dispatcher
+        self._report = report
+        self._thread = threading.current_thread()  # the test's own, where Failed is seen
         self.block_network = block_network
         self._clock = clock
-        self._routers: list[tuple[type[_LLMErrorsMocker], respx.MockRouter]] = []
+        #: Leave the pools patched at `stop` for the next test (the plugin's session does).
+        self.keep_installed = keep_installed
 
     def answer(self, request: Request) -> Answer | None:
         """Return the answer to `request`, ``None`` to let it through, or fail the test."""
         answer = self.dispatcher.handle(request)
         if answer is None and self.block_network:
-            pytest.fail(self.dispatcher.blocked(request), pytrace=False)
+            message = self.dispatcher.blocked(request)
+            thread = threading.current_thread()
+            if self._report is not None and thread is not self._thread:
+                # Raised in a thread the test does not see (a library's exporter): the test
+                # fails at the end of its call, whatever that thread did with it.
+                self._report(f"In thread {thread.name!r}: {message}")
+            pytest.fail(message, pytrace=False)
         return answer
 
     def wait(self, seconds: float) -> None:
@@ -296,30 +350,21 @@ class Interceptor:
         return True
 
     def start(self) -> None:
-        """Patch the connection pools of every installed generation."""
-        if self._routers:
-            raise RuntimeError("This interceptor is already started.")
-        _check_respx()
-        generations: tuple[Generation, ...] = ("httpx", "httpx2")
-        for generation in generations:
-            mocker = _mocker_for(generation)
-            if mocker is None:
-                continue
-            if mocker.interceptor is not None:
-                raise RuntimeError(
-                    "Another pytest-llmerrors interceptor is active: one test at a time per "
-                    "process (pytest-xdist runs tests in separate processes)."
-                )
-            router = respx.MockRouter(using=mocker.name, assert_all_called=False)
-            mocker.interceptor = self
-            router.start()
-            self._routers.append((mocker, router))
+        """Answer for this test from now on (the routers are started on first use)."""
+        global _active
+        if _active is not None:
+            raise RuntimeError(
+                "Another pytest-llmerrors interceptor is active: one test at a time per "
+                "process (pytest-xdist runs tests in separate processes)."
+            )
+        _install()
+        self._thread = threading.current_thread()
+        _active = self
 
     def stop(self) -> None:
-        """Undo every patch; safe to call twice."""
-        while self._routers:
-            mocker, router = self._routers.pop()
-            try:
-                router.stop(quiet=True)
-            finally:
-                mocker.interceptor = None
+        """Stop answering for this test; with `keep_installed` off, unpatch the pools too."""
+        global _active
+        if _active is self:
+            _active = None
+        if not self.keep_installed:
+            uninstall()

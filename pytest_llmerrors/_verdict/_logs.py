@@ -38,7 +38,8 @@ class LogCapture:
     records at `level` are emitted even where the application left the default WARNING. It
     goes no lower: that would switch on every library's DEBUG records. Records below `level`
     that a logger configured lower still emits are kept too, so a verdict can say the
-    request id was logged, but too quietly.
+    request id was logged, but too quietly. The httpx loggers, whose records print every
+    URL (API keys in the query too), keep the level they had unless the test sets theirs.
     """
 
     def __init__(self, level: int = logging.INFO) -> None:
@@ -46,6 +47,7 @@ class LogCapture:
         self._records: list[logging.LogRecord] = []
         self._guard = threading.Lock()
         self._saved_level: int | None = None
+        self._pinned: list[tuple[logging.Logger, int]] = []
 
     def keep(self, record: logging.LogRecord) -> None:
         """Keep `record`."""
@@ -63,6 +65,15 @@ class LogCapture:
         global _active, _unwrapped, _installed
         root = logging.getLogger()
         self._saved_level = root.level
+        if root.level > self.open_level:
+            # The HTTP libraries stay as quiet as they were: their INFO records print every
+            # URL, API keys in its query included, where nothing was printed without the
+            # plugin; and they never count for the request-id rule.
+            for name in _URL_LOGGERS:
+                logger = logging.getLogger(name)
+                if logger.level == logging.NOTSET:
+                    logger.setLevel(root.level)
+                    self._pinned.append((logger, root.level))
         if root.level > self.open_level or root.level == logging.NOTSET:
             root.setLevel(self.open_level)
         with _install:
@@ -85,6 +96,10 @@ class LogCapture:
         if self._saved_level is not None:
             logging.getLogger().setLevel(self._saved_level)
             self._saved_level = None
+        for logger, level in self._pinned:
+            if logger.level == level:  # the test did not set it itself
+                logger.setLevel(logging.NOTSET)
+        self._pinned.clear()
 
 
 #: Loggers whose records never prove the application logged a request id (nor their children).
@@ -98,6 +113,8 @@ SDK_LOGGERS: tuple[str, ...] = (
     "httpcore",
     "httpcore2",
 )
+#: Loggers whose records print request URLs: they keep their level when the root opens.
+_URL_LOGGERS: tuple[str, ...] = ("httpx", "httpx2")
 _STANDARD_RECORD_FIELDS = frozenset(
     vars(logging.LogRecord("", 0, "", 0, "", (), None)).keys() | {"message", "asctime"}
 )

@@ -1,0 +1,130 @@
+"""The network guard: below every client, no connection the plugin does not serve leaves.
+
+The respx adapter answers httpx and httpx2; everything else that opens a connection (a
+client with its own transport, ``requests``, ``aiohttp``, ``urllib``, a raw socket, an
+``httpcore`` connection made by hand) ends in ``socket.socket.connect`` or ``connect_ex``.
+While a test runs with ``block_network``, those refuse every address but Unix sockets and
+the hosts of ``llm_errors_allow_hosts`` (loopback by default), raising `NetworkBlocked` (a
+``ConnectionRefusedError``, so clients treat it as the connection failure it is) and
+reporting it to the test, which fails at the end of its call even if the code, or the
+thread it happened in, swallowed the error. The guard is installed once per session and
+switched per test.
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import socket
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+#: What ``llm_errors_allow_hosts`` allows by default: this machine.
+DEFAULT_ALLOW_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+class NetworkBlocked(ConnectionRefusedError):
+    """A connection pytest-llmerrors refused: the test blocks the network."""
+
+
+class Guard:
+    """Refuses connections to hosts outside `allow_hosts`, reporting each to `report`."""
+
+    def __init__(self, allow_hosts: Iterable[str], report: Callable[[str], None]) -> None:
+        self.allow_hosts = tuple(allow_hosts)
+        self._report = report
+        self._names, self._addresses = _allowed(self.allow_hosts)
+        self._loopback = "localhost" in self._names
+
+    def allows(self, host: str) -> bool:
+        """Whether a connection to `host` (a name or an address) may leave."""
+        if host.lower() in self._names:
+            return True
+        try:
+            address = ipaddress.ip_address(host.split("%", 1)[0])
+        except ValueError:
+            return False  # a name not in the list: its addresses are checked, not it
+        return address in self._addresses or (self._loopback and address.is_loopback)
+
+    def check(self, family: int, address: Any) -> None:
+        """Refuse `address` unless allowed; Unix sockets always pass."""
+        if family == getattr(socket, "AF_UNIX", None) or not isinstance(address, tuple):
+            return
+        host, port = str(address[0]), address[1]
+        if self.allows(host):
+            return
+        allowed = " ".join(self.allow_hosts) or "(none)"
+        message = (
+            f"pytest-llmerrors blocked a connection to {host}:{port} from thread "
+            f"{threading.current_thread().name!r}: block_network is on, and only the plugin's "
+            f"answers and the hosts of llm_errors_allow_hosts ({allowed}) are reachable. A "
+            f"client the plugin does not serve made it (its own transport, requests, aiohttp, "
+            f"urllib, a raw socket). Serve it through httpx/httpx2, add the host to "
+            f"llm_errors_allow_hosts, or use @pytest.mark.llm_errors(block_network=False)."
+        )
+        self._report(message)
+        raise NetworkBlocked(message)
+
+
+@functools.lru_cache(maxsize=8)
+def _allowed(hosts: tuple[str, ...]) -> tuple[frozenset[str], frozenset[Any]]:
+    """Return the names and addresses `hosts` allow, resolved once per session."""
+    addresses: set[Any] = set()
+    for host in hosts:
+        try:
+            addresses.add(ipaddress.ip_address(host.strip("[]")))
+        except ValueError:
+            addresses.update(_resolve(host))
+    return frozenset(h.lower() for h in hosts), frozenset(addresses)
+
+
+def _resolve(host: str) -> set[Any]:
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except OSError:
+        return set()
+    return {ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos}
+
+
+#: The guard of the running test, if it blocks the network.
+_active: Guard | None = None
+_REAL: dict[str, Any] = {}
+
+
+def _connect(self: socket.socket, address: Any) -> None:
+    guard = _active
+    if guard is not None:
+        guard.check(self.family, address)
+    _REAL["connect"](self, address)
+
+
+def _connect_ex(self: socket.socket, address: Any) -> int:
+    guard = _active
+    if guard is not None:
+        guard.check(self.family, address)
+    result: int = _REAL["connect_ex"](self, address)
+    return result
+
+
+def activate(guard: Guard | None) -> None:
+    """Guard the connections of the running test with `guard` (``None``: none)."""
+    global _active
+    if guard is not None and not _REAL:
+        for name, replacement in (("connect", _connect), ("connect_ex", _connect_ex)):
+            _REAL[name] = getattr(socket.socket, name)
+            setattr(socket.socket, name, replacement)
+    _active = guard
+
+
+def uninstall() -> None:
+    """Put the real ``connect`` and ``connect_ex`` back (end of session)."""
+    global _active
+    _active = None
+    for name, real in list(_REAL.items()):
+        if socket.socket.__dict__.get(name) in (_connect, _connect_ex):
+            if real is getattr(socket.socket.__mro__[1], name, None):
+                delattr(socket.socket, name)  # it was inherited from _socket.socket
+            else:
+                setattr(socket.socket, name, real)
+    _REAL.clear()

@@ -1,0 +1,304 @@
+"""Containment as users meet it: nothing escapes, failures in threads count, respx coexists."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+#: A route of the user's, and a call the plugin answers, checked in each test below.
+BOTH = """
+import httpx, openai, pytest, respx
+
+def check_both(inject_error):
+    inject_error(429, retry_after=1)
+    assert httpx.get("https://users.example.test/data").json() == {"mine": True}
+    client = openai.OpenAI(api_key="sk-test", max_retries=1)
+    reply = client.chat.completions.create(model="gpt-4o-mini", messages=[])
+    assert reply.choices[0].message.content == "pong"
+    assert [a.status for a in inject_error.attempts] == [429, 200]
+"""
+
+
+def test_users_respx_started_in_the_test_answers_its_routes(pytester: pytest.Pytester) -> None:
+    """A respx.mock started inside a marked test answers what it matches; the plugin the rest."""
+    pytester.makepyfile(
+        BOTH
+        + """
+@pytest.mark.llm_errors
+def test_it(inject_error):
+    with respx.mock(assert_all_called=False) as router:
+        router.get("https://users.example.test/data").respond(json={"mine": True})
+        check_both(inject_error)
+"""
+    )
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_users_respx_fixture_and_decorator_answer_their_routes(pytester: pytest.Pytester) -> None:
+    """respx_mock (set up before the plugin) and @respx.mock keep their routes too."""
+    pytester.makepyfile(
+        BOTH
+        + """
+@pytest.mark.llm_errors
+def test_fixture(respx_mock, inject_error):
+    respx_mock.get("https://users.example.test/data").respond(json={"mine": True})
+    check_both(inject_error)
+
+@pytest.mark.llm_errors
+@respx.mock
+def test_decorator(inject_error):
+    respx.get("https://users.example.test/data").respond(json={"mine": True})
+    check_both(inject_error)
+"""
+    )
+    pytester.runpytest().assert_outcomes(passed=2)
+
+
+def test_users_respx_started_at_module_level_answers_its_routes(pytester: pytest.Pytester) -> None:
+    """A router started at import, before any test, keeps its routes; the plugin the rest."""
+    pytester.makepyfile(
+        BOTH
+        + """
+router = respx.mock(assert_all_called=False)
+router.get("https://users.example.test/data").respond(json={"mine": True})
+router.start()
+
+def teardown_module():
+    router.stop()
+
+@pytest.mark.llm_errors
+def test_it(inject_error):
+    check_both(inject_error)
+
+def test_unmarked_sees_only_the_users_router():
+    assert httpx.get("https://users.example.test/data").json() == {"mine": True}
+    with pytest.raises(respx.models.AllMockedAssertionError):
+        httpx.get("https://api.openai.com/v1/models")
+"""
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)
+
+
+def test_unmatched_request_follows_the_users_router_without_block_network(
+    pytester: pytest.Pytester,
+) -> None:
+    """With block_network=False, what neither serves is the user's router's to refuse."""
+    pytester.makepyfile(
+        """
+        import httpx, pytest, respx
+
+        @pytest.mark.llm_errors(block_network=False)
+        def test_it(inject_error):
+            with respx.mock(assert_all_called=False) as router:
+                router.get("https://users.example.test/data").respond(json={"mine": True})
+                with pytest.raises(respx.models.AllMockedAssertionError):
+                    httpx.get("https://users.example.test/other")
+            assert inject_error.attempts == []
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_respx_in_unmarked_tests_works_after_marked_ones(pytester: pytest.Pytester) -> None:
+    """Once the plugin's router is installed, plain respx tests behave exactly as before."""
+    pytester.makepyfile(
+        """
+        import httpx, pytest, respx
+
+        @pytest.mark.llm_errors
+        def test_marked(inject_error):
+            url = "https://api.openai.com/v1/chat/completions"
+            assert httpx.post(url, json={}).status_code == 200
+
+        @respx.mock
+        def test_plain_respx():
+            route = respx.get("https://example.test/x").respond(204)
+            assert httpx.get("https://example.test/x").status_code == 204
+            assert route.called
+            with pytest.raises(respx.models.AllMockedAssertionError):
+                httpx.get("https://example.test/unmocked")
+        """
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)
+
+
+@pytest.fixture
+def listener() -> Iterator[tuple[int, list[int]]]:
+    """A TCP listener on 127.0.0.1 that counts the connections it accepts (and answers HTTP)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    server.settimeout(0.05)
+    accepted: list[int] = []
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            accepted.append(1)
+            conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok")
+            conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield server.getsockname()[1], accepted
+    finally:
+        stop.set()
+        thread.join(1)
+        server.close()
+
+
+def _no_hosts_allowed(pytester: pytest.Pytester) -> None:
+    pytester.makeini(
+        """
+        [pytest]
+        filterwarnings = error
+        asyncio_default_fixture_loop_scope = function
+        llm_errors_allow_hosts =
+        """
+    )
+
+
+WAYS_OUT = """
+import asyncio, socket, urllib.request, httpx, httpcore, pytest, requests
+
+PORT = {port}
+URL = f"http://127.0.0.1:{{PORT}}/v1/chat/completions"
+
+class OwnTransport(httpx.BaseTransport):
+    def handle_request(self, request):
+        socket.create_connection(("127.0.0.1", PORT)).close()
+        return httpx.Response(200)
+
+@pytest.mark.llm_errors
+def test_requests():
+    requests.get(URL, timeout=2)
+
+@pytest.mark.llm_errors
+def test_urllib():
+    urllib.request.urlopen(URL, timeout=2)
+
+@pytest.mark.llm_errors
+def test_raw_socket():
+    socket.create_connection(("127.0.0.1", PORT), timeout=2)
+
+@pytest.mark.llm_errors
+def test_asyncio_open_connection():
+    async def main():
+        await asyncio.open_connection("127.0.0.1", PORT)
+    asyncio.run(main())
+
+@pytest.mark.llm_errors
+def test_own_transport():
+    httpx.Client(transport=OwnTransport()).get(URL)
+
+@pytest.mark.llm_errors
+def test_mounted_transport():
+    httpx.Client(mounts={{"http://": OwnTransport()}}).post(URL, json={{}})
+
+@pytest.mark.llm_errors
+def test_httpcore_connection_by_hand():
+    with httpcore.HTTPConnection(httpcore.Origin(b"http", b"127.0.0.1", PORT)) as connection:
+        connection.request("GET", f"http://127.0.0.1:{{PORT}}/not-served")
+
+@pytest.mark.llm_errors
+def test_swallowed_by_the_app():
+    try:
+        socket.create_connection(("127.0.0.1", PORT), timeout=2)
+    except OSError:
+        pass  # the app carries on: the test must still fail
+"""
+
+
+def test_no_way_out_escapes_the_guard(
+    pytester: pytest.Pytester, listener: tuple[int, list[int]]
+) -> None:
+    """With no host allowed, eight ways out fail their test, naming the host and port."""
+    pytest.importorskip("requests")
+    port, accepted = listener
+    _no_hosts_allowed(pytester)
+    pytester.makepyfile(WAYS_OUT.format(port=port))
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(failed=8)
+    assert accepted == []
+    guarded = [f"*pytest-llmerrors blocked a connection to 127.0.0.1:{port} from thread*"] * 7
+    result.stdout.fnmatch_lines([*guarded, f"*blocked GET http://127.0.0.1:{port}/not-served*"])
+
+
+def test_allowed_hosts_unmarked_tests_and_block_network_false_connect(
+    pytester: pytest.Pytester, listener: tuple[int, list[int]]
+) -> None:
+    """Loopback is allowed by default; unmarked tests and block_network=False are unguarded."""
+    port, accepted = listener
+    pytester.makepyfile(
+        f"""
+        import socket, pytest
+
+        def connect():
+            socket.create_connection(("127.0.0.1", {port}), timeout=2).close()
+
+        @pytest.mark.llm_errors
+        def test_loopback_allowed_by_default():
+            connect()
+
+        def test_unmarked():
+            connect()
+        """
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)
+    assert len(accepted) == 2
+    _no_hosts_allowed(pytester)
+    pytester.makepyfile(
+        f"""
+        import socket, pytest
+
+        def connect():
+            socket.create_connection(("127.0.0.1", {port}), timeout=2).close()
+
+        @pytest.mark.llm_errors(block_network=False)
+        def test_block_network_off():
+            connect()
+
+        def test_unmarked():
+            connect()
+        """
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)
+    assert len(accepted) == 4
+
+
+def test_failure_in_another_thread_fails_the_test(pytester: pytest.Pytester) -> None:
+    """A request refused in a library's thread fails the test, naming the thread and request."""
+    pytester.makepyfile(
+        """
+        import threading, httpx, pytest
+
+        def export():  # a trace exporter that swallows every error
+            try:
+                httpx.post("https://traces.example.test/v1/export", json={})
+            except BaseException:
+                pass
+
+        @pytest.mark.llm_errors
+        def test_it():
+            thread = threading.Thread(target=export, name="exporter")
+            thread.start()
+            thread.join()
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*pytest-llmerrors refused what the test tried to reach:*",
+            "*In thread 'exporter': pytest-llmerrors blocked POST "
+            "https://traces.example.test/v1/export*",
+        ]
+    )
