@@ -6,6 +6,7 @@ served by another front end (a loopback server) later.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -49,9 +50,9 @@ class Request:
         """The URL path, without the query."""
         return urlsplit(self.url).path
 
-    @property
+    @functools.cached_property
     def json(self) -> Any:
-        """The body parsed as JSON, or ``None`` when it is not JSON."""
+        """The body parsed as JSON, or ``None`` when it is not JSON (parsed once)."""
         if not self.body:
             return None
         try:

@@ -36,8 +36,12 @@ def verdict_of(session: Session) -> tuple[str, list[str]]:
     return (NOT_RESILIENT if broken else "resilient"), broken
 
 
-def record_of(nodeid: str, session: Session) -> dict[str, Any]:
-    """Return the JSON-ready record of one test."""
+def record_of(nodeid: str, session: Session, *, timeline: bool) -> dict[str, Any]:
+    """Return the JSON-ready record of one test; with `timeline`, every attempt in full.
+
+    The summary needs only the counts; the attempts, their headers redacted, are built
+    for the JSON report alone.
+    """
     verdict, broken = verdict_of(session)
     injector = session.injector
     entries = session.queue.entries()
@@ -46,7 +50,8 @@ def record_of(nodeid: str, session: Session) -> dict[str, Any]:
         "provider": injector.provider.name,
         "faults": [entry.label for entry in entries],
         "unconsumed": [entry.label for entry in injector.pending()],
-        "attempts": [attempt.to_dict() for attempt in injector.attempts],
+        "attempt_count": len(injector.attempts),
+        "attempts": [attempt.to_dict() for attempt in injector.attempts] if timeline else [],
         "delays": [float(d) for d in injector.delays],
         "sleeps": [float(s) for s in injector.sleeps],
         "fake_wait": round(sum(s for s in injector.sleeps if s > 0), 6),
@@ -73,7 +78,7 @@ def summary_lines(
     if not injecting and not any(r["unconsumed"] for r in ordered):
         return lines, warnings
     broken = [r for r in injecting if r["verdict"] == NOT_RESILIENT]
-    attempts = sum(len(r["attempts"]) for r in injecting)
+    attempts = sum(r["attempt_count"] for r in injecting)
     wait = sum(r["fake_wait"] for r in injecting)
     lines.append(
         f"{len(injecting)} test(s) injected faults: {attempts} attempt(s), "
@@ -91,7 +96,7 @@ def summary_lines(
         waits = f"{round(record['fake_wait'], 2):g}s"
         lines.append(
             f"{record['nodeid']}: {', '.join(record['faults'])}; "
-            f"{len(record['attempts'])} attempt(s), {waits} fake wait; {record['verdict']}"
+            f"{record['attempt_count']} attempt(s), {waits} fake wait; {record['verdict']}"
         )
     return lines, warnings
 

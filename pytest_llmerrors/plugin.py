@@ -229,11 +229,12 @@ def pytest_runtest_makereport(
     if session is not None and report.when == "call":
         from ._report import record_of
 
-        data = record_of(item.nodeid, session)
+        timeline = bool(item.config.getoption("llm_errors_report", None))
+        data = record_of(item.nodeid, session, timeline=timeline)
         setattr(report, _REPORT_ATTRIBUTE, data)
         # JUnit XML reads the properties of the teardown report, made from the item's.
         item.user_properties.append(("llm_errors_verdict", data["verdict"]))
-        item.user_properties.append(("llm_errors_attempts", len(data["attempts"])))
+        item.user_properties.append(("llm_errors_attempts", data["attempt_count"]))
     return report
 
 
