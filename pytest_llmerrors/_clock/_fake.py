@@ -147,7 +147,7 @@ class FakeClock:
         real = vars(trio).get("run")
         if real is None:
             return
-        fake = virtual_run(real, self.now, self.advance)
+        fake = virtual_run(real)
         trio.run = fake
         self._trio = (real, fake)
 

@@ -227,22 +227,22 @@ class Scheduler:
         """
         moved = False
         while self._running and self._heap and self._heap[0].deadline < math.inf:
-            holders = set(self._holders())
-            if not any(w.thread in holders and w.deadline < math.inf for w in self._heap):
+            holders = self._holders()
+            held = set(holders)
+            if not any(w.thread in held and w.deadline < math.inf for w in self._heap):
                 break
-            if not self._idle(strict=strict):
+            if not self._idle(holders, strict=strict):
                 break
             self._move_to(self._heap[0].deadline)
             moved = True
         return moved
 
-    def _idle(self, *, strict: bool) -> bool:
-        """Whether every thread holding the clock is waiting, blocked, or silent a while.
+    def _idle(self, holders: list[int], *, strict: bool) -> bool:
+        """Whether every thread of `holders` is waiting, blocked, or silent a while.
 
         Silence counts only when not `strict` (the daemon's check, after `grace`).
         """
         now = REAL_MONOTONIC()
-        holders = self._holders()
         for ident in holders:
             self._progress.setdefault(ident, now)  # first seen: as if it had just made progress
         busy = [ident for ident in holders if not self._waiting.get(ident)]
@@ -250,7 +250,7 @@ class Scheduler:
             return True
         if self._waking.intersection(busy):
             return False  # woken threads wait their turn for the GIL: not silent, just late
-        if not strict and not any(self._waiting.get(ident) for ident in self._holders()):
+        if not strict and not any(self._waiting.get(ident) for ident in holders):
             # Silence is a guess: make it only for the code under test's own waits, never
             # to wake an older thread (a poller) while the test's thread may be running.
             strict = True

@@ -14,34 +14,48 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from ._sleeps import running
+
 _BASE = 1000.0  # trio clocks start anywhere; a positive base keeps deadlines readable
 
 
-def virtual_run(
-    real_run: Callable[..., Any], now: Callable[[], float], advance: Callable[[float], None]
-) -> Callable[..., Any]:
+#: The wrapped ``trio.run`` of each real one: built once, it reads the running clock per call.
+_WRAPPED: dict[int, Callable[..., Any]] = {}
+
+
+def virtual_run(real_run: Callable[..., Any]) -> Callable[..., Any]:
     """Return ``trio.run`` with a virtual autojumping clock when the caller gave none."""
+    if real_run in _WRAPPED.values():  # left in place by a clock that did not stop
+        return real_run
+    wrapped = _WRAPPED.get(id(real_run))
+    if wrapped is not None:
+        return wrapped
+
+    @functools.wraps(real_run)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        clock = running()
+        if clock is not None and kwargs.get("clock") is None:
+            kwargs["clock"] = _virtual_clock(clock)
+        return real_run(*args, **kwargs)
+
+    _WRAPPED[id(real_run)] = run
+    return run
+
+
+def _virtual_clock(clock: Any) -> Any:
+    """Return trio's MockClock reading and jumping the test's `clock`."""
     from trio.testing import MockClock
 
     def jump(seconds: float) -> None:
         if seconds < 0:
             raise ValueError("time can't go backwards")
-        advance(seconds)
+        clock.advance(seconds)
 
-    def virtual_clock() -> Any:
-        # MockClock is final: read and jump the test's clock through an instance of it.
-        clock = MockClock(autojump_threshold=0)
-        clock.current_time = lambda: _BASE + now()  # type: ignore[method-assign]
-        clock.jump = jump  # type: ignore[method-assign]
-        return clock
-
-    @functools.wraps(real_run)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        if kwargs.get("clock") is None:
-            kwargs["clock"] = virtual_clock()
-        return real_run(*args, **kwargs)
-
-    return run
+    # MockClock is final: read and jump the test's clock through an instance of it.
+    mock = MockClock(autojump_threshold=0)
+    mock.current_time = lambda: _BASE + clock.now()  # type: ignore[method-assign]
+    mock.jump = jump  # type: ignore[method-assign]
+    return mock
 
 
 def trio_module() -> Any:
