@@ -21,6 +21,7 @@ busy-spins: waiters block on real locks; the daemon sleeps until there is a wait
 
 from __future__ import annotations
 
+import gc
 import heapq
 import itertools
 import math
@@ -160,13 +161,14 @@ class Scheduler:
         test ends. The clock may move at once, in this call, if everyone is now idle.
         """
         ident = threading.get_ident()
+        blocked = _blocked_threads()  # outside the lock: see `_blocked_threads`
         with self._lock:
             if not self._running:
                 return None
             waiter = Waiter(deadline, next(self._sequence), ident, wake)
             heapq.heappush(self._heap, waiter)
             self._waiting[ident] = self._waiting.get(ident, 0) + 1
-            self._advance(strict=True)
+            self._advance(blocked, strict=True)
         self._poke()
         return waiter
 
@@ -218,7 +220,7 @@ class Scheduler:
             self._waking.add(waiter.thread)
             waiter.wake()
 
-    def _advance(self, *, strict: bool) -> bool:
+    def _advance(self, blocked: frozenset[int], *, strict: bool) -> bool:
         """Move to the earliest deadline while everyone is idle; return whether it moved.
 
         Only while the code under test itself waits for a deadline: an older thread's sleep
@@ -231,14 +233,14 @@ class Scheduler:
             held = set(holders)
             if not any(w.thread in held and w.deadline < math.inf for w in self._heap):
                 break
-            if not self._idle(holders, strict=strict):
+            if not self._idle(holders, blocked, strict=strict):
                 break
             self._move_to(self._heap[0].deadline)
             moved = True
         return moved
 
-    def _idle(self, holders: list[int], *, strict: bool) -> bool:
-        """Whether every thread of `holders` is waiting, blocked, or silent a while.
+    def _idle(self, holders: list[int], blocked: frozenset[int], *, strict: bool) -> bool:
+        """Whether every thread of `holders` is waiting, `blocked`, or silent a while.
 
         Silence counts only when not `strict` (the daemon's check, after `grace`).
         """
@@ -254,12 +256,11 @@ class Scheduler:
             # Silence is a guess: make it only for the code under test's own waits, never
             # to wake an older thread (a poller) while the test's thread may be running.
             strict = True
-        frames = sys._current_frames()
         # A runnable thread may wait for the GIL a switch interval per other runnable thread:
         # silence counts only past that, so a busy pool is not mistaken for a blocked one.
         grace = max(self.grace, 2 * sys.getswitchinterval() * (len(busy) + 1))
         for ident in busy:
-            if _blocked(frames.get(ident)):
+            if ident in blocked:
                 continue
             if strict:
                 return False
@@ -308,8 +309,9 @@ class Scheduler:
                 self._wakeup.acquire()  # until a waiter arrives (its add() pokes us)
                 continue
             self._wakeup.acquire(timeout=_POLL)
+            blocked = _blocked_threads()
             with self._lock:
-                self._advance(strict=False)
+                self._advance(blocked, strict=False)
 
 
 def _cpu_seconds(ident: int) -> float | None:
@@ -339,6 +341,22 @@ def _where(frame: Any) -> tuple[str, str]:
 
 #: The lock each blocking call waits on, by the name of its local variable.
 _LOCKS = {"wait": "waiter", "_wait_for_tstate_lock": "lock"}
+
+
+def _blocked_threads() -> frozenset[int]:
+    """Return the threads whose innermost Python frame is a known blocking call.
+
+    Taken before the scheduler's lock, with the garbage collector off: reading other
+    threads' frames allocates, and a collection there could run a finalizer that needs that
+    lock, or the interpreter's own thread-list lock, which ``sys._current_frames`` holds.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return frozenset(ident for ident, frame in sys._current_frames().items() if _blocked(frame))
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _blocked(frame: Any) -> bool:
