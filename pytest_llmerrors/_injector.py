@@ -10,7 +10,7 @@ from . import _verdict
 from ._faults import Attempt, Fault
 from ._interception import FaultQueue, Queued
 from ._policy import Policy, rule_names
-from ._providers import Provider, Registry
+from ._providers import DEFAULT_REPLY, Provider, Registry, Reply
 from ._verdict import Timeline, View
 
 if TYPE_CHECKING:
@@ -43,8 +43,7 @@ class ErrorInjector:
         self._view = view
         #: The fake clock (``now()``, ``advance(seconds)``).
         self.clock = clock
-        #: The text of every success response.
-        self.reply = "pong"
+        self._reply = Reply.of(DEFAULT_REPLY, chosen=False)
         #: Rules the test's `assert_resilient` calls left out (``skip=``), for the report.
         self.skipped_rules: frozenset[str] = frozenset()
 
@@ -74,6 +73,27 @@ class ErrorInjector:
         remaining = None if always else times
         self._queue.put(Queued(fault, built, remaining, options, pinned=provider is not None))
         return self
+
+    @property
+    def reply(self) -> str | dict[str, Any] | list[Any]:
+        """What every success response says: a ``str`` (the text, ``"pong"`` unless set).
+
+        A ``dict`` or ``list`` is sent as JSON: the message text, or a tool call's arguments
+        when the request forces a tool. Until a test sets it, a request that forces a tool or
+        asks for JSON output gets a tool call or JSON valid against the schema it sent.
+        """
+        value: str | dict[str, Any] | list[Any] = self._reply.value
+        return value
+
+    @reply.setter
+    def reply(self, value: str | dict[str, Any] | list[Any]) -> None:
+        __tracebackhide__ = True
+        self._reply = Reply.of(value)
+
+    @property
+    def reply_text(self) -> Reply:
+        """`reply` as the provider shapes receive it (a dict or list as compact JSON text)."""
+        return self._reply
 
     @property
     def provider(self) -> Provider:

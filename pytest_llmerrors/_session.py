@@ -75,7 +75,7 @@ class Session:
             classify=self._classify,
             rng=random.Random(rng_seed),
             fake_time=options.fake_time,
-            reply=lambda: self.injector.reply,
+            reply=lambda: self.injector.reply_text,
         )
         self.interceptor = Interceptor(
             self.dispatcher,

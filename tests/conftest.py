@@ -25,6 +25,9 @@ _HEAVY = (
     "httpx2",
     "httpcore2",
     "hypothesis",
+    "pydantic_ai",
+    "langchain_openai",
+    "langchain_anthropic",
     "pytest_llmerrors._session",  # the plugin loads its machinery at the first marked test
 )
 for _name in _HEAVY:

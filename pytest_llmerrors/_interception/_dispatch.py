@@ -52,13 +52,25 @@ class Dispatcher:
         self._lock = threading.Lock()
 
     def route(self, request: Request) -> Route | None:
-        """Return how `request` is served: by the test's profiles, else by its host's."""
+        """Return how `request` is served: by the test's profiles, else by its host's.
+
+        A path no profile serves gets a router's own answer for it (FluxRouter's 403), its
+        host's router first.
+        """
         for provider in self.providers:
             route = provider.route(request)
             if route is not None:
                 return route
         by_host = self.registry.by_host(request.host)
-        return by_host.route(request) if by_host is not None else None
+        if by_host is not None:
+            route = by_host.route(request) or by_host.unserved_route(request)
+            if route is not None:
+                return route
+        for provider in self.providers:
+            route = provider.unserved_route(request)
+            if route is not None:
+                return route
+        return None
 
     def handle(self, request: Request) -> Answer | None:
         """Plan the answer to `request` and record the attempt; ``None`` if nothing serves it."""
@@ -69,7 +81,10 @@ class Dispatcher:
         stream = shape.wants_stream(request)
         task = current_task()
         with self._lock:  # one request at a time: faults, ids and attempt numbers stay in order
-            fault = self.queue.take(route.provider, stream)
+            # A path the router does not serve gets its answer; queued faults wait.
+            fault = route.fault
+            if fault is None:
+                fault = self.queue.take(route.provider, stream)
             at, now = self.clock.now(), self.clock.utcnow()
             answer, request_id = route.provider.answer(
                 fault, request, route, text=self.reply(), rng=self.rng, now=now
@@ -109,14 +124,7 @@ class Dispatcher:
 
     def blocked(self, request: Request) -> str:
         """Return why `request` was blocked and how to serve it, for the test's failure."""
-        served = sorted(
-            {
-                f"{endpoint.prefix}{suffix}"
-                for provider in self.providers
-                for endpoint in provider.endpoints
-                for suffix, _ in endpoint.shape.operations
-            }
-        )
+        served = sorted({path for provider in self.providers for path in provider.paths()})
         names = ", ".join(p.name for p in self.providers)
         url = _redact.url(request.url)  # the failure is printed: no API key in plain text
         return (

@@ -21,6 +21,7 @@ from ._ids import hex_request_id
 from ._profile import Endpoint, Provider, Route, format_retry_after
 from ._rows import COMMON_NAMES, FRONT_DOOR_NAMES, transport_faults
 from ._shape_base import ApiShape, stream_answer
+from ._structured import DEFAULT_REPLY, Reply
 
 #: Built-in profiles, by name, each built on first use.
 _BUILTIN: dict[str, Callable[[], Provider]] = {
@@ -111,11 +112,13 @@ def catalog(provider: str) -> list[Fault]:
 __all__ = [
     "COMMON_NAMES",
     "DEFAULT_REGISTRY",
+    "DEFAULT_REPLY",
     "FRONT_DOOR_NAMES",
     "ApiShape",
     "Endpoint",
     "Provider",
     "Registry",
+    "Reply",
     "Route",
     "alias_of",
     "catalog",

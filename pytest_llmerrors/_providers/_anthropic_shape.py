@@ -12,6 +12,7 @@ Routers that serve Anthropic's path render their rows with `RouterAnthropicShape
 
 from __future__ import annotations
 
+import json
 import random
 from typing import Any
 
@@ -19,6 +20,7 @@ from .._exchange import Answer, Request
 from .._faults import Fault
 from ._ids import BASE58, token
 from ._shape_base import ApiShape, json_answer, pieces, sse, stream_answer, usage_words
+from ._structured import json_pieces, json_text, tool_arguments, wanted
 
 
 class AnthropicShape(ApiShape):
@@ -53,21 +55,35 @@ class AnthropicShape(ApiShape):
             return json_answer({"input_tokens": 5})
         model = self.model(request) or "claude-haiku-4-5"
         message_id = "msg_01" + token(rng, 22, BASE58)
+        forced = wanted(self.name, request.json)
+        block: dict[str, Any] = {"type": "text", "text": text}
+        if forced is not None and forced.tool:
+            # A forced tool: a tool_use block whose input is the arguments.
+            text = tool_arguments(text, forced.schema)
+            tool_id = "toolu_01" + token(rng, 22, BASE58)
+            block = {"type": "tool_use", "id": tool_id, "name": forced.name, "input": {}}
+        elif forced is not None:
+            text = json_text(text, forced.schema)
+            block = {"type": "text", "text": text}
         usage = {"input_tokens": 5, "output_tokens": usage_words(text)}
         if not self.wants_stream(request):
+            stop = "end_turn"
+            if block["type"] == "tool_use":
+                block = {**block, "input": json.loads(text)}
+                stop = "tool_use"
             return json_answer(
                 {
                     "id": message_id,
                     "type": "message",
                     "role": "assistant",
                     "model": model,
-                    "content": [{"type": "text", "text": text}],
-                    "stop_reason": "end_turn",
+                    "content": [block],
+                    "stop_reason": stop,
                     "stop_sequence": None,
                     "usage": usage,
                 }
             )
-        return _message_stream(message_id, model, text, usage)
+        return _message_stream(message_id, model, text, usage, block, forced is not None)
 
 
 #: The error type Anthropic pairs with each status, for rows that leave it unset (any other
@@ -99,7 +115,15 @@ class RouterAnthropicShape(AnthropicShape):
         return super().error_object(fault, status, request_id)
 
 
-def _message_stream(message_id: str, model: str, text: str, usage: dict[str, int]) -> Answer:
+def _message_stream(
+    message_id: str,
+    model: str,
+    text: str,
+    usage: dict[str, int],
+    block: dict[str, Any] | None = None,
+    structured: bool = False,
+) -> Answer:
+    """Return the event flow; a tool_use block streams its input as ``input_json_delta``."""
     start: dict[str, Any] = {
         "id": message_id,
         "type": "message",
@@ -116,19 +140,22 @@ def _message_stream(message_id: str, model: str, text: str, usage: dict[str, int
             "service_tier": "standard",
         },
     }
-    parts = pieces(text)
+    parts = json_pieces(text) if structured else pieces(text)
+    opening: dict[str, Any] = {"type": "text", "text": ""}
+    deltas = [{"type": "text_delta", "text": p} for p in parts]
+    stop = "end_turn"
+    if block is not None and block["type"] == "tool_use":
+        opening, stop = block, "tool_use"
+        deltas = [{"type": "input_json_delta", "partial_json": p} for p in parts]
     bodies: list[dict[str, Any]] = [
         {"type": "message_start", "message": start},
-        {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+        {"type": "content_block_start", "index": 0, "content_block": opening},
         {"type": "ping"},
-        *(
-            {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": p}}
-            for p in parts
-        ),
+        *({"type": "content_block_delta", "index": 0, "delta": d} for d in deltas),
         {"type": "content_block_stop", "index": 0},
         {
             "type": "message_delta",
-            "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+            "delta": {"stop_reason": stop, "stop_sequence": None},
             "usage": {"output_tokens": usage["output_tokens"]},
         },
         {"type": "message_stop"},

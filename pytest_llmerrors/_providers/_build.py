@@ -30,6 +30,9 @@ def build_profile(
     front_door: str = "cloudflare",
     stream_error: Mapping[str, Any] | None = None,
     aliases: Mapping[str, str] | None = None,
+    unserved: str | None = None,
+    undocumented: Mapping[str, str] | None = None,
+    shaped: Mapping[tuple[str, str], Mapping[str, Any]] | None = None,
 ) -> Provider:
     """Return the profile `name`: its documented `rows`, the shared rows, then `aliases`.
 
@@ -40,7 +43,10 @@ def build_profile(
     `request_id_header` defaults to the header OpenAI-compatible APIs use; `front_door`
     names the server whose error pages the proxy rows show (``cloudflare``, ``nginx``,
     ``google``); `stream_error` replaces fields of the shared ``stream_error`` row where
-    the provider's mid-stream error reads otherwise.
+    the provider's mid-stream error reads otherwise. `unserved` names the row answered on
+    a path under the router's API it does not serve; `undocumented` gives, for each common
+    name the reference has no row for, why (the error a test asking for it gets); `shaped`
+    holds the fields of a row that read otherwise in one shape, by (row, shape name).
     """
     provider = Provider(
         name=name,
@@ -49,6 +55,9 @@ def build_profile(
         new_request_id=new_request_id,
         hosts=hosts,
         description=description,
+        unserved=unserved,
+        undocumented=dict(undocumented or {}),
+        shaped={key: dict(fields) for key, fields in (shaped or {}).items()},
     )
     documented = list(rows)
     provider.add(documented)

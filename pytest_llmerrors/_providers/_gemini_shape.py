@@ -7,6 +7,7 @@ detail. google-genai raises ``ClientError`` (4xx) or ``ServerError`` (5xx) with 
 
 from __future__ import annotations
 
+import json
 import random
 from typing import Any
 
@@ -14,6 +15,7 @@ from .._exchange import Answer, Request
 from .._faults import Fault
 from ._ids import ALNUM, token
 from ._shape_base import ApiShape, json_answer, pieces, sse, stream_answer
+from ._structured import json_pieces, json_text, tool_arguments, wanted
 
 #: The gRPC status Google's front end pairs with each HTTP status.
 _GRPC_BY_HTTP = {
@@ -97,13 +99,22 @@ class GeminiShape(ApiShape):
             return json_answer({"embedding": {"values": [0.0, 0.5, 1.0]}})
         model = self.model(request) or "gemini-2.5-flash"
         response_id = token(rng, 22, ALNUM)
-        parts = pieces(text)
+        forced = wanted(self.name, request.json)
+        call: dict[str, Any] | None = None
+        if forced is not None and forced.tool:
+            # Gemini sends a function call whole, in one part (and one chunk of a stream).
+            arguments = json.loads(tool_arguments(text, forced.schema))
+            call = {"functionCall": {"name": forced.name, "args": arguments}}
+            text = ""
+        elif forced is not None:
+            text = json_text(text, forced.schema)
+        parts = json_pieces(text) if forced is not None else pieces(text)
         usage = {"promptTokenCount": 5, "candidatesTokenCount": len(parts)}
         usage["totalTokenCount"] = usage["promptTokenCount"] + usage["candidatesTokenCount"]
 
         def chunk(piece: str, last: bool) -> dict[str, Any]:
             candidate: dict[str, Any] = {
-                "content": {"parts": [{"text": piece}], "role": "model"},
+                "content": {"parts": [call or {"text": piece}], "role": "model"},
                 "index": 0,
             }
             if last:

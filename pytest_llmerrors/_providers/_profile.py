@@ -9,20 +9,40 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._exchange import Answer, Request
+from .._exchange import Answer, Request, header
 from .._faults import Classification, Fault, check_options
 from .._policy import Policy
 from ._ids import NewId
-from ._shape_base import JSON, ApiShape, dump, sse
+from ._shape_base import JSON, ApiShape, dump, json_answer, sse
+
+#: The operation of a ``GET .../models`` an endpoint with `Endpoint.models` serves.
+MODELS = "models"
+#: The operation of a path under a router's API that the router does not serve.
+UNSERVED = "unserved"
 
 
 @dataclass(frozen=True)
 class Endpoint:
-    """A family of paths a provider serves in one API shape, under an optional path prefix."""
+    """A family of paths a provider serves in one API shape, under an optional path prefix.
+
+    A path under a longer prefix of another endpoint of the same profile belongs to that
+    endpoint only (FluxRouter's ``/anthropic/v1/chat/completions`` is not its OpenAI chat).
+    """
 
     shape: ApiShape
     #: A path prefix the endpoint lives under (FluxRouter's ``/anthropic``).
     prefix: str = ""
+    #: The operations served, when not every one the shape knows (FluxRouter: no embeddings).
+    only: frozenset[str] | None = None
+    #: The model ids listed on ``GET .../models``; empty when the endpoint has no model list.
+    models: tuple[str, ...] = ()
+
+    def paths(self) -> list[str]:
+        """Return the path suffixes served, under the prefix, for messages that name them."""
+        served = [s for s, op in self.shape.operations if self.only is None or op in self.only]
+        if self.models:
+            served.append("/models")
+        return [f"{self.prefix}{suffix}" for suffix in served]
 
 
 @dataclass(frozen=True)
@@ -32,6 +52,9 @@ class Route:
     provider: Provider
     endpoint: Endpoint
     operation: str
+    #: The answer every request on this route gets, whatever the test queued: a router's
+    #: own error for a path it does not serve (FluxRouter's 403).
+    fault: Fault | None = None
 
 
 @dataclass
@@ -52,6 +75,15 @@ class Provider:
     #: when the test's provider is another.
     hosts: tuple[str, ...] = ()
     description: str = ""
+    #: The scenario answered on a path under the router's API that no endpoint serves
+    #: (FluxRouter's 403 ``endpoint_not_served``); ``None`` leaves such a path unserved.
+    unserved: str | None = None
+    #: Common names the profile's reference documents no row for, with the reason the
+    #: error gives when a test asks for one (DeRouter has no 403 or 500).
+    undocumented: dict[str, str] = field(default_factory=dict)
+    #: Fields of a scenario that differ in one API shape, by (scenario, shape name): an
+    #: upstream error a router passes through with the upstream's own message.
+    shaped: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
     def add(self, faults: Iterable[Fault]) -> None:
         """Add `faults` to the catalog, each owned by this profile."""
@@ -60,17 +92,66 @@ class Provider:
 
     def route(self, request: Request) -> Route | None:
         """Return how this profile serves `request`, or ``None`` when it does not."""
-        for endpoint in self.endpoints:
+        endpoints = self._endpoints_for(request.path)
+        if request.method.upper() == "GET" and request.path.rstrip("/").endswith("/models"):
+            return self._models_route(request, endpoints)
+        for endpoint in endpoints:
             operation = endpoint.shape.operation(request, endpoint.prefix)
-            if operation is not None:
+            if operation is not None and (endpoint.only is None or operation in endpoint.only):
                 return Route(self, endpoint, operation)
         return None
+
+    def unserved_route(self, request: Request) -> Route | None:
+        """Return the route of the router's own error for a path under its API it does not serve.
+
+        A path is under the router's API on one of its `hosts`, and on any other host when a
+        client library calls it (a path one of its shapes knows, or a model list), so a
+        ``base_url`` pointing at the router meets the same answer. ``None`` when the profile
+        has no such answer (`unserved`) or the request is not for it.
+        """
+        if self.unserved is None or not self.endpoints:
+            return None
+        path = request.path.rstrip("/")
+        known = path.endswith("/models") or any(
+            e.shape.operation(request, "") is not None for e in self.endpoints
+        )
+        if request.host not in self.hosts and not known:
+            return None
+        endpoint = self._endpoints_for(request.path)[0]
+        return Route(self, endpoint, UNSERVED, fault=self.scenarios[self.unserved])
+
+    def paths(self) -> list[str]:
+        """Return the path suffixes this profile serves, sorted."""
+        return sorted({path for endpoint in self.endpoints for path in endpoint.paths()})
+
+    def _endpoints_for(self, path: str) -> list[Endpoint]:
+        """Return the endpoints that may serve `path`: those of the longest matching prefix."""
+        prefixes = [e.prefix for e in self.endpoints if e.prefix and path.startswith(e.prefix)]
+        longest = max(prefixes, key=len, default="")
+        if not longest:
+            return list(self.endpoints)
+        return [e for e in self.endpoints if e.prefix == longest]
+
+    def _models_route(self, request: Request, endpoints: list[Endpoint]) -> Route | None:
+        """Return the model-list route: Anthropic's list for the anthropic SDK, else OpenAI's."""
+        anthropic = header(request.headers, "anthropic-version") is not None
+        listing = sorted(
+            (e for e in endpoints if e.models),
+            key=lambda e: (e.shape.name == "anthropic") != anthropic,
+        )
+        return Route(self, listing[0], MODELS) if listing else None
 
     def scenario(self, name: str) -> Fault:
         """Return the catalog scenario `name`, or raise ``ValueError`` naming the choices."""
         try:
             return self.scenarios[name]
         except KeyError:
+            if name in self.undocumented:
+                raise ValueError(
+                    f"Provider {self.name!r} has no scenario {name!r}: "
+                    f"{self.undocumented[name]} Valid scenarios: "
+                    f"{', '.join(sorted(self.scenarios))}."
+                ) from None
             raise ValueError(
                 f"Unknown scenario {name!r} for provider {self.name!r}. "
                 f"Valid scenarios: {', '.join(sorted(self.scenarios))}."
@@ -140,7 +221,11 @@ class Provider:
         """
         request_id = (fault.request_id if fault else None) or self.new_request_id(rng)
         shape = route.endpoint.shape
-        if fault is None or fault.stream:
+        if fault is not None:
+            fault = self._in_shape(fault, shape)
+        if (fault is None or fault.stream) and route.operation == MODELS:
+            answer = _model_list(shape, route.endpoint.models)
+        elif fault is None or fault.stream:
             answer = shape.success(request, route.operation, text, rng)
             if fault is not None and answer.events is not None:
                 _break_stream(answer, fault, request, route.operation, shape, request_id)
@@ -152,6 +237,15 @@ class Provider:
         if fault is not None:
             answer.delay = fault.delay
         return answer, request_id
+
+    def _in_shape(self, fault: Fault, shape: ApiShape) -> Fault:
+        """Return `fault` as `shape` renders it: with its `shaped` fields, unless the test
+        changed the message (then the test's message stands)."""
+        changes = self.shaped.get((fault.name, shape.name))
+        row = self.scenarios.get(fault.name)
+        if not changes or row is None or fault.message != row.message:
+            return fault
+        return fault.replace(**changes)
 
     def _error(self, fault: Fault, shape: ApiShape, request_id: str, now: _dt.datetime) -> Answer:
         assert fault.status is not None
@@ -214,6 +308,27 @@ def _break_stream(
     answer.events = kept
 
 
+def _model_list(shape: ApiShape, models: tuple[str, ...]) -> Answer:
+    """Return the model list `shape`'s SDK parses (``client.models.list()``)."""
+    if shape.name == "anthropic":
+        data = [
+            {
+                "type": "model",
+                "id": model,
+                "display_name": model,
+                "created_at": "2025-10-01T00:00:00Z",
+            }
+            for model in models
+        ]
+        first, last = (models[0], models[-1]) if models else (None, None)
+        return json_answer({"data": data, "has_more": False, "first_id": first, "last_id": last})
+    listed = [
+        {"id": model, "object": "model", "created": 1759276800, "owned_by": "system"}
+        for model in models
+    ]
+    return json_answer({"object": "list", "data": listed})
+
+
 def format_retry_after(value: float | _dt.datetime) -> str:
     """Format a Retry-After value: delay-seconds, or an HTTP-date for a ``datetime``."""
     if isinstance(value, _dt.datetime):
@@ -227,4 +342,4 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
-__all__ = ["Endpoint", "Provider", "Route", "format_retry_after"]
+__all__ = ["MODELS", "UNSERVED", "Endpoint", "Provider", "Route", "format_retry_after"]

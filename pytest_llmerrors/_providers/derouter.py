@@ -8,12 +8,21 @@ Common names: ``invalid_api_key`` is the invalid-key 401, ``spend_ceiling`` the 
 balance, ``rate_limit`` the requests-per-minute 429, ``bad_request`` the missing model,
 ``not_found`` the unavailable model (a 400 here), ``service_unavailable`` the no-provider
 503, ``bad_gateway`` the provider-auth 502, ``gateway_timeout`` the provider timeout,
-``overloaded`` the 529. The seed has no 403 or 500 row: it says other upstream errors pass
-through with their original message, so ``permission_denied`` and ``server_error`` are
-those passed-through errors.
+``overloaded`` the 529. The guide lists no 403 and no 500, so ``permission_denied`` and
+``server_error`` are not scenarios here: asking for one names the reason (a bare
+``inject_error(403)`` still answers a generic 403 in the called shape).
+
+"Other request errors (prompt too long, invalid tool format, etc.) are passed through from
+the upstream API with the original message": ``prompt_too_long`` and
+``invalid_tool_format`` are 400s that read as Anthropic's on ``/v1/messages`` and as
+OpenAI's on ``/v1/chat/completions`` and ``/v1/responses``. ``GET /v1/models`` ("to see
+what's online right now") lists the models, in Anthropic's list shape for the anthropic SDK
+and OpenAI's otherwise.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from .._faults import Fault
 from ._anthropic_shape import RouterAnthropicShape
@@ -21,7 +30,34 @@ from ._build import build_profile
 from ._ids import hex_request_id
 from ._openai_shape import OpenAIShape
 from ._profile import Endpoint, Provider
-from ._rows import server_failure
+
+#: What ``GET /v1/models`` lists: the models the guide names, and what its upstreams serve.
+MODELS = ("claude-sonnet-4-6", "claude-opus-4-1", "claude-haiku-4-5", "gpt-5", "gpt-4o-mini")
+#: Why DeRouter has no row for these common names.
+UNDOCUMENTED = {
+    "permission_denied": "DeRouter's error guide lists no 403 (it names 400, 401, 402, 429, "
+    "502, 503, 504 and 529); use inject_error(403) for a bare 403, or a 401 such as "
+    "'invalid_api_key'.",
+    "server_error": "DeRouter's error guide lists no 500 (its upstream failures are 502 "
+    "'provider_auth_failed', 504 'provider_timeout' and 529 'upstream_overloaded'); use "
+    "inject_error(500) for a bare 500.",
+}
+#: The upstream request errors DeRouter passes through with their original message, as each
+#: upstream API words them: Anthropic's on /v1/messages (the rows' own message), OpenAI's on
+#: /v1/chat/completions and /v1/responses.
+PASSED_THROUGH_OPENAI: dict[tuple[str, str], dict[str, Any]] = {
+    ("prompt_too_long", "openai"): {
+        "message": "This model's maximum context length is 128000 tokens. However, your "
+        "messages resulted in 204118 tokens. Please reduce the length of the messages.",
+        "code": "context_length_exceeded",
+        "extra": {"param": "messages"},
+    },
+    ("invalid_tool_format", "openai"): {
+        "message": "Missing required parameter: 'tools[0].function'.",
+        "code": "missing_required_parameter",
+        "extra": {"param": "tools[0].function"},
+    },
+}
 
 
 def rows() -> list[Fault]:
@@ -138,16 +174,23 @@ def rows() -> list[Fault]:
             advice="Anthropic or OpenAI is under heavy load; wait 5-10 s and retry.",
         ),
         Fault(
-            "permission_denied",
-            403,
+            "prompt_too_long",
+            400,
             "give_up",
-            message="Upstream: your account does not have access to this model.",
-            advice="Passed through from the upstream API; fix access, do not retry.",
+            error_type="invalid_request_error",
+            message="prompt is too long: 204118 tokens > 200000 maximum",
+            advice="Passed through from the upstream API with its own message (Anthropic's "
+            "on /v1/messages, OpenAI's context_length_exceeded on chat): trim the input, "
+            "a retry sends the same tokens.",
         ),
-        server_failure(
-            "server_error",
-            "Upstream: internal server error.",
-            "Passed through from the upstream API; retry with backoff.",
+        Fault(
+            "invalid_tool_format",
+            400,
+            "give_up",
+            error_type="invalid_request_error",
+            message="tools.0.custom.input_schema: Field required",
+            advice="Passed through from the upstream API with its own message: a tool "
+            "definition is malformed; fix its schema, a retry cannot.",
         ),
     ]
 
@@ -156,8 +199,15 @@ def profile() -> Provider:
     """Build the DeRouter profile."""
     return build_profile(
         "derouter",
-        description="DeRouter (Claude shape on /v1/messages, OpenAI shape on /v1/chat/completions)",
-        endpoints=(Endpoint(RouterAnthropicShape()), Endpoint(OpenAIShape())),
+        description="DeRouter (Claude shape on /v1/messages, OpenAI shape on "
+        "/v1/chat/completions and /v1/responses, a model list on GET /v1/models; no 403 or "
+        "500 row, so no `permission_denied` or `server_error`)",
+        endpoints=(
+            Endpoint(RouterAnthropicShape(), models=MODELS),
+            Endpoint(OpenAIShape(), models=MODELS),
+        ),
+        undocumented=UNDOCUMENTED,
+        shaped=PASSED_THROUGH_OPENAI,
         request_id_header="request-id",
         new_request_id=hex_request_id("req_", 24),
         rows=rows(),

@@ -2,7 +2,9 @@
 
 FluxRouter serves OpenAI's shape on ``/v1/chat/completions`` and ``/v1/responses`` and
 Anthropic's shape on ``/anthropic/v1/messages`` (+ ``count_tokens``); every row below
-renders in whichever shape the called path speaks. Request ids travel in
+renders in whichever shape the called path speaks. Any other path under its API (embeddings,
+``/anthropic/v1/chat/completions``, a model list...) gets the seed's "403 Endpoint not
+served", in the shape of the path's prefix, whatever the test queued. Request ids travel in
 ``X-Flux-Request-Id`` (the seed names the header, not the format: the profile sends
 ``flux-`` and a UUID).
 
@@ -34,7 +36,8 @@ def rows() -> list[Fault]:
             "invalid_api_key",
             401,
             "give_up",
-            error_type="invalid_request_error",
+            # No error_type: OpenAI's shape says invalid_request_error (the seed's example
+            # body), Anthropic's authentication_error, as each shape does for a 401.
             code="invalid_api_key",
             message="Incorrect API key provided.",
             advice="The key is missing, malformed or not a Flux sk- key; send a valid one "
@@ -194,8 +197,14 @@ def profile() -> Provider:
     """Build the FluxRouter profile."""
     return build_profile(
         "fluxrouter",
-        description="FluxRouter (OpenAI shape on /v1, Anthropic shape on /anthropic/v1)",
-        endpoints=(Endpoint(OpenAIShape()), Endpoint(RouterAnthropicShape(), "/anthropic")),
+        description="FluxRouter (OpenAI shape on /v1/chat/completions and /v1/responses, "
+        "Anthropic shape on /anthropic/v1/messages and its count_tokens; any other path "
+        "under its API answers 403 `endpoint_not_served`)",
+        endpoints=(
+            Endpoint(OpenAIShape(), only=frozenset({"chat", "responses"})),
+            Endpoint(RouterAnthropicShape(), "/anthropic"),
+        ),
+        unserved="endpoint_not_served",
         hosts=("api.fluxrouter.ai",),
         request_id_header="X-Flux-Request-Id",
         new_request_id=uuid_request_id("flux-"),

@@ -170,8 +170,13 @@ def profile() -> Provider:
         new_request_id=uuid_request_id(),
         statuses={424: "invalid_provider_response"},
         rows=rows(),
-        # A stream that breaks mid-answer is the router's provider-stream row.
-        stream_error={"message": "There was a problem with the provider stream", "extra": _ROUTER},
+        # A stream that breaks mid-answer is the router's provider-stream row, its body
+        # exactly {"origin", "message"} as the seed shows every error (no type, no code).
+        stream_error={
+            "message": "There was a problem with the provider stream",
+            "extra": _ROUTER,
+            "error_type": None,
+        },
         aliases={
             "bad_gateway": "provider_bad_gateway",
             "service_unavailable": "provider_timeout",

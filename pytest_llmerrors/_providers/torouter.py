@@ -8,6 +8,10 @@ travel in ``x-request-id`` (the seed gives no format: 32 hex digits here).
 Each of the ten table rows maps to the scenario under its common name; the codes a row
 lists (``API_KEY_DISABLED``, ``SUBSCRIPTION_NOT_FOUND``, ...) are scenarios of their own.
 ``overloaded`` is the no-eligible-channel 503.
+
+``/models`` ("Open /models to see what your group exposes") lists the group's models, in
+Anthropic's list shape for the anthropic SDK and OpenAI's otherwise. A path under its API
+that no protocol serves gets ToRouter's own 404 ``unknown_endpoint``.
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ from ._ids import hex_request_id
 from ._openai_shape import OpenAIShape
 from ._profile import Endpoint, Provider
 from ._rows import server_failure
+
+#: What ``/models`` lists: a group's catalog across the three protocols ToRouter speaks.
+MODELS = ("gpt-4o-mini", "gpt-4.1", "claude-sonnet-4-5", "claude-haiku-4-5", "gemini-2.5-flash")
 
 
 def _coded(name: str, status: int, code: str, message: str, advice: str) -> Fault:
@@ -198,10 +205,11 @@ def profile() -> Provider:
         "torouter",
         description="ToRouter (OpenAI, Anthropic and Gemini shapes, ToRouter codes inside)",
         endpoints=(
-            Endpoint(OpenAIShape()),
-            Endpoint(RouterAnthropicShape()),
+            Endpoint(OpenAIShape(), models=MODELS),
+            Endpoint(RouterAnthropicShape(), models=MODELS),
             Endpoint(GeminiShape(domain="torouter")),
         ),
+        unserved="unknown_endpoint",
         new_request_id=hex_request_id("", 32),
         rows=rows(),
         front_door="nginx",
