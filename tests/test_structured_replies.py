@@ -10,6 +10,8 @@ openai 3.x needs ``jiter>=0.16``.
 
 from __future__ import annotations
 
+import importlib.util
+
 import pytest
 
 #: The inner tests' models: every kind of constraint the built value has to satisfy.
@@ -272,7 +274,21 @@ def test_the_sdks_structured_helpers_parse_the_replies(pytester: pytest.Pytester
         """,
     )
     result = pytester.runpytest_inprocess("-p", "no:randomly")
-    result.assert_outcomes(passed=10)
+    # The Gemini case needs google-genai, which the httpx-generation environment lacks.
+    gemini = _installed("google.genai")
+    result.assert_outcomes(passed=9 + gemini, skipped=0 if gemini else 1)
+
+
+def _installed(module: str) -> bool:
+    """Whether `module` can be imported here (its parent package may be missing too)."""
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+#: The structured-output libraries the second test drives.
+LIBRARIES = ("pydantic_ai", "langchain_openai", "langchain_anthropic")
 
 
 def test_structured_output_libraries_get_valid_replies(pytester: pytest.Pytester) -> None:
@@ -329,4 +345,8 @@ def test_structured_output_libraries_get_valid_replies(pytester: pytest.Pytester
         """,
     )
     result = pytester.runpytest_inprocess("-p", "no:randomly")
+    # pydantic-ai and LangChain come with the test extra (the httpx2 generation) only.
+    present = [_installed(m) for m in LIBRARIES]
+    if not any(present):
+        pytest.skip("pydantic-ai and LangChain are not installed in this environment")
     result.assert_outcomes(passed=6)

@@ -128,10 +128,12 @@ import asyncio, openai, pytest
 
 @pytest.mark.llm_errors
 def test_it(inject_error):
-    inject_error(429, retry_after=2, times=25)
-
     async def main():
         client = openai.AsyncOpenAI(api_key="sk-test", max_retries=2)
+        # openai 2.x looks up the platform in a worker thread on a client's first request;
+        # a pool thread older than the test does not hold the clock (README, Fake time).
+        await client.chat.completions.create(model="gpt-4o-mini", messages=[])
+        inject_error(429, retry_after=2, times=25)
         await asyncio.gather(
             *(
                 client.chat.completions.create(
@@ -144,7 +146,7 @@ def test_it(inject_error):
     began = wall()
     asyncio.run(main())
     assert wall() - began < 5
-    assert len(inject_error.attempts) == 50
+    assert len(inject_error.attempts) == 51  # the first call, then 25 x (429, success)
     assert inject_error.sleeps == [2.0] * 25
     assert inject_error.clock.now() == pytest.approx(2.0)
     inject_error.assert_resilient(skip=("request_id",))
