@@ -154,6 +154,9 @@ def closest(item: pytest.Item) -> MarkerArgs | None:
 
 # -- the run's settings: ini and command line ----------------------------------------
 
+#: What ``llm_errors_allow_hosts`` allows by default: this machine.
+DEFAULT_ALLOW_HOSTS: tuple[str, ...] = ("localhost", "127.0.0.1", "::1")
+
 #: (ini name, type, default, help) for every ini option.
 INI_OPTIONS: tuple[tuple[str, str | None, object, str], ...] = (
     ("llm_errors_provider", "string", "openai", "Default provider profile of marked tests."),
@@ -200,7 +203,7 @@ INI_OPTIONS: tuple[tuple[str, str | None, object, str], ...] = (
     (
         "llm_errors_allow_hosts",
         "args",
-        ["localhost", "127.0.0.1", "::1"],
+        list(DEFAULT_ALLOW_HOSTS),
         "Hosts a marked test with block_network may still connect to, separated by spaces "
         "(default: this machine); empty allows none.",
     ),
@@ -220,7 +223,7 @@ class Settings:
     #: The ``pytest_llmerrors_policy`` hook, ``None`` where there is no pytest config.
     hook: PolicyHook | None = None
     #: Hosts a test with ``block_network`` may still connect to (``llm_errors_allow_hosts``).
-    allow_hosts: tuple[str, ...] = ("localhost", "127.0.0.1", "::1")
+    allow_hosts: tuple[str, ...] = DEFAULT_ALLOW_HOSTS
 
     def classify(self, provider: str, fault: Fault) -> Classification:
         """Return how `fault` is classified: by the policy hook, else by the policy."""

@@ -217,11 +217,6 @@ def install() -> None:
     state.active = True
 
 
-def installed() -> bool:
-    """Whether the fakes are in place (a test's clock runs, or ran and was kept)."""
-    return _INSTALLED.active
-
-
 def release() -> None:
     """Put every real name back: what tests on real time, and the end of the session, see."""
     state = _INSTALLED

@@ -16,18 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-from typing import Any, Protocol
-
-
-class _Waits(Protocol):
-    def loop_wait(self, timeout: float | None, wake: Any) -> Any:
-        """Register the calling thread's idle loop until `timeout` virtual seconds pass."""
-
-    def end_wait(self, waiter: Any) -> None:
-        """End the wait `loop_wait` started."""
-
-    def progress(self) -> None:
-        """Note that the calling thread made progress."""
+from typing import Any
 
 
 class VirtualSelector:

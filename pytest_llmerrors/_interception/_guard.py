@@ -20,9 +20,6 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
-#: What ``llm_errors_allow_hosts`` allows by default: this machine.
-DEFAULT_ALLOW_HOSTS = ("localhost", "127.0.0.1", "::1")
-
 
 class NetworkBlocked(ConnectionRefusedError):
     """A connection pytest-llmerrors refused: the test blocks the network."""
