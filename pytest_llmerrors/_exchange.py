@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 
 from . import _redact
 
-Generation = Literal["httpx", "httpx2"]
+#: The client library a request came through.
+Generation = Literal["httpx", "httpx2", "aiohttp", "requests"]
 #: How a streamed answer ends (see `Answer.stream_end`).
 StreamEnd = Literal["complete", "truncated", "stall"]
 

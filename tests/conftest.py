@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.server
 import importlib
 import importlib.util
+import os
 import threading
 from collections.abc import Iterator
 
@@ -28,8 +29,14 @@ _HEAVY = (
     "pydantic_ai",
     "langchain_openai",
     "langchain_anthropic",
+    "aiohttp",
+    "requests",
+    "responses",
+    "litellm",
     "pytest_llmerrors._session",  # the plugin loads its machinery at the first marked test
 )
+# litellm fetches its model price list from GitHub at import unless told to use its own copy.
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 for _name in _HEAVY:
     try:
         importlib.import_module(_name)
@@ -54,7 +61,9 @@ def pytester(pytester: pytest.Pytester) -> pytest.Pytester:
     pytester.makeini(
         """
         [pytest]
-        filterwarnings = error
+        filterwarnings =
+            error
+            ignore:Inheritance class .* from ClientSession is discouraged:DeprecationWarning
         asyncio_default_fixture_loop_scope = function
         """
     )

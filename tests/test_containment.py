@@ -178,8 +178,8 @@ class OwnTransport(httpx.BaseTransport):
         return httpx.Response(200)
 
 @pytest.mark.llm_errors
-def test_requests():
-    requests.get(URL, timeout=2)
+def test_requests_to_a_path_nobody_serves():
+    requests.get(f"http://127.0.0.1:{{PORT}}/weather", timeout=2)
 
 @pytest.mark.llm_errors
 def test_urllib():
@@ -220,7 +220,11 @@ def test_swallowed_by_the_app():
 def test_no_way_out_escapes_the_guard(
     pytester: pytest.Pytester, listener: tuple[int, list[int]]
 ) -> None:
-    """With no host allowed, eight ways out fail their test, naming the host and port."""
+    """With no host allowed, eight ways out fail their test, naming the host and port.
+
+    requests is served by the plugin, so a path no profile serves is refused by it, before
+    any socket opens; the other clients meet the socket guard.
+    """
     pytest.importorskip("requests")
     port, accepted = listener
     _no_hosts_allowed(pytester)
@@ -228,8 +232,14 @@ def test_no_way_out_escapes_the_guard(
     result = pytester.runpytest("-p", "no:randomly")
     result.assert_outcomes(failed=8)
     assert accepted == []
-    guarded = [f"*pytest-llmerrors blocked a connection to 127.0.0.1:{port} from thread*"] * 7
-    result.stdout.fnmatch_lines([*guarded, f"*blocked GET http://127.0.0.1:{port}/not-served*"])
+    guarded = [f"*pytest-llmerrors blocked a connection to 127.0.0.1:{port} from thread*"] * 6
+    result.stdout.fnmatch_lines(
+        [
+            f"*blocked GET http://127.0.0.1:{port}/weather*",
+            *guarded,
+            f"*blocked GET http://127.0.0.1:{port}/not-served*",
+        ]
+    )
 
 
 def test_allowed_hosts_unmarked_tests_and_block_network_false_connect(

@@ -56,8 +56,8 @@ class Guard:
             f"pytest-llmerrors blocked a connection to {host}:{port} from thread "
             f"{threading.current_thread().name!r}: block_network is on, and only the plugin's "
             f"answers and the hosts of llm_errors_allow_hosts ({allowed}) are reachable. A "
-            f"client the plugin does not serve made it (its own transport, requests, aiohttp, "
-            f"urllib, a raw socket). Serve it through httpx/httpx2, add the host to "
+            f"client the plugin does not serve made it (a transport of its own, urllib, a raw "
+            f"socket). Serve it through httpx/httpx2, aiohttp or requests, add the host to "
             f"llm_errors_allow_hosts, or use @pytest.mark.llm_errors(block_network=False)."
         )
         self._report(message)

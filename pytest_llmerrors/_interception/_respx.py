@@ -22,31 +22,19 @@ and ``from_sync_httpx_response``), ``Route.pattern``, and respx's two exceptions
 from __future__ import annotations
 
 import importlib
-import threading
-import time
-from collections.abc import AsyncIterator, Callable, Iterator
-from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
+from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING, Any
 
 import httpx
-import pytest
 import respx
 from respx.mocks import HTTPCoreMocker, Mocker
 from respx.models import AllMockedAssertionError, PassThrough
 
 from .._exchange import Answer, Generation, Request, StreamEnd
+from . import _interceptor
 
 if TYPE_CHECKING:
-    from ._dispatch import Dispatcher
-
-
-class Waits(Protocol):
-    """How latency and stalls wait on virtual time (the test's clock)."""
-
-    def wait(self, seconds: float) -> None:
-        """Block the calling thread for `seconds` virtual seconds."""
-
-    async def wait_async(self, seconds: float) -> None:
-        """Let `seconds` virtual seconds pass for the calling task."""
+    from ._interceptor import Interceptor
 
 
 #: The respx releases whose internals this adapter was checked against.
@@ -152,10 +140,6 @@ def _httpcore2_mocker() -> type[Mocker]:
     )
 
 
-#: The interceptor of the running test, which every `_PluginRouter` answers for.
-_active: Interceptor | None = None
-
-
 class _PluginRouter(respx.MockRouter):
     """The plugin's router in a respx mocker: answers for the running test, or steps aside."""
 
@@ -185,7 +169,7 @@ class _PluginRouter(respx.MockRouter):
         others = [router for router in self.mocker.routers if router is not self]
         if others and any(_matches(router, request) for router in others):
             raise AllMockedAssertionError("pytest-llmerrors: a user's route matches")
-        interceptor = _active
+        interceptor = _interceptor.active()
         answer = interceptor.answer(self._request(request)) if interceptor is not None else None
         if interceptor is None or answer is None:
             if others:  # the user's routers decide, as respx alone would
@@ -226,8 +210,8 @@ _ROUTERS: dict[Generation, _PluginRouter] = {}
 _ABSENT: set[Generation] = set()
 
 
-def _install() -> list[_PluginRouter]:
-    """Start the plugin's routers once (respx patches the pools); return them."""
+def install() -> None:
+    """Start the plugin's routers once (respx patches the pools), and keep them first."""
     if not _ROUTERS:
         _check_respx()
     generations: tuple[Generation, ...] = ("httpx", "httpx2")
@@ -251,7 +235,6 @@ def _install() -> list[_PluginRouter]:
         if routers and routers[0] is not router:
             routers.remove(router)
             routers.insert(0, router)
-    return list(_ROUTERS.values())
 
 
 def uninstall() -> None:
@@ -259,112 +242,3 @@ def uninstall() -> None:
     while _ROUTERS:
         _, router = _ROUTERS.popitem()
         router.stop(quiet=True)
-
-
-class Interceptor:
-    """Answers every httpx and httpx2 request while started, through `dispatcher`.
-
-    A request no profile serves fails the test when `block_network` is on, and goes through
-    to the network otherwise. Latency and stalls wait on `clock` (virtual time); without one
-    latency is really slept and a stall times out at once.
-    """
-
-    def __init__(
-        self,
-        dispatcher: Dispatcher,
-        *,
-        block_network: bool,
-        clock: Waits | None,
-        keep_installed: bool = False,
-        report: Callable[[str], None] | None = None,
-    ) -> None:
-        self.dispatcher = dispatcher
-        self._report = report
-        self._thread = threading.current_thread()  # the test's own, where Failed is seen
-        self.block_network = block_network
-        self._clock = clock
-        #: Leave the pools patched at `stop` for the next test (the plugin's session does).
-        self.keep_installed = keep_installed
-
-    def answer(self, request: Request) -> Answer | None:
-        """Return the answer to `request`, ``None`` to let it through, or fail the test."""
-        answer = self.dispatcher.handle(request)
-        if answer is None and self.block_network:
-            message = self.dispatcher.blocked(request)
-            thread = threading.current_thread()
-            if self._report is not None and thread is not self._thread:
-                # Raised in a thread the test does not see (a library's exporter): the test
-                # fails at the end of its call, whatever that thread did with it.
-                self._report(f"In thread {thread.name!r}: {message}")
-            pytest.fail(message, pytrace=False)
-        return answer
-
-    def wait(self, seconds: float) -> None:
-        """Let `seconds` of latency pass for the calling thread, on virtual time if any."""
-        if seconds <= 0:
-            return
-        if self._clock is not None:
-            self._clock.wait(seconds)
-        else:
-            time.sleep(seconds)
-
-    async def async_wait(self, seconds: float) -> None:
-        """Let `seconds` of latency pass for the calling task, without blocking its loop."""
-        if seconds <= 0:
-            return
-        if self._clock is not None:
-            await self._clock.wait_async(seconds)
-        else:
-            import anyio
-
-            await anyio.sleep(seconds)
-
-    def stall(self, seconds: float | None) -> None:
-        """Let a stalled stream hold its reader for `seconds`, its read timeout.
-
-        On virtual time the reader waits that long, taking no real time; on real time
-        nothing waits (as for ``read_timeout``): the timeout is raised straight away.
-        ``None`` means the client has no read timeout and would wait forever: the test
-        fails, naming the fix.
-        """
-        if self._has_timeout(seconds) and self._clock is not None:
-            self._clock.wait(seconds)
-
-    async def stall_async(self, seconds: float | None) -> None:
-        """`stall`, for a stream read by a task."""
-        if self._has_timeout(seconds) and self._clock is not None:
-            await self._clock.wait_async(seconds)
-
-    def _has_timeout(self, seconds: float | None) -> TypeGuard[float]:
-        """Return True for a read timeout; fail the test for ``None`` (none: a hang)."""
-        if seconds is None:
-            pytest.fail(
-                "pytest-llmerrors: stream_stall on a client with no read timeout. The stream "
-                "went silent, and a client without a read timeout waits for the next chunk "
-                "forever: in production this call would hang. Give the client a read timeout "
-                "(openai.OpenAI(timeout=60.0), anthropic.Anthropic(timeout=60.0), "
-                "httpx.Client(timeout=httpx.Timeout(10.0, read=60.0))); the stall then raises "
-                "the library's ReadTimeout after that many fake seconds.",
-                pytrace=False,
-            )
-        return True
-
-    def start(self) -> None:
-        """Answer for this test from now on (the routers are started on first use)."""
-        global _active
-        if _active is not None:
-            raise RuntimeError(
-                "Another pytest-llmerrors interceptor is active: one test at a time per "
-                "process (pytest-xdist runs tests in separate processes)."
-            )
-        _install()
-        self._thread = threading.current_thread()
-        _active = self
-
-    def stop(self) -> None:
-        """Stop answering for this test; with `keep_installed` off, unpatch the pools too."""
-        global _active
-        if _active is self:
-            _active = None
-        if not self.keep_installed:
-            uninstall()
