@@ -55,11 +55,16 @@ SCHEDULES = fault_schedules(provider="openai", max_steps=4, max_times=3)
 
 
 def _settings(examples: int) -> settings:
-    """Modest example counts and no database: the suite stays fast and hermetic."""
+    """Modest example counts, no database, the same examples every run.
+
+    derandomize: a run draws the same schedules every time, so the "bug fired at least
+    3 times" floors below cannot fail on an unlucky draw (they did, rarely, in CI).
+    """
     return settings(
         max_examples=examples,
         deadline=None,
         database=None,
+        derandomize=True,
         suppress_health_check=[HealthCheck.too_slow],
     )
 
