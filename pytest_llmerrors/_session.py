@@ -18,6 +18,7 @@ from ._clock import release as release_clock
 from ._faults import Attempt, Classification, Fault
 from ._injector import ErrorInjector
 from ._interception import Dispatcher, FaultQueue, Guard, Interceptor, guard
+from ._limits import Limiter
 from ._options import Case, Settings, TestOptions, check_start
 from ._policy import Policy
 from ._providers import Provider, Registry
@@ -57,6 +58,7 @@ class Session:
         # the captured output with every library's DEBUG records.
         self.logs = LogCapture(settings.policy.request_id_level)
         self.queue = FaultQueue(settings.policy)
+        self.limiter = Limiter()
         self.injector = ErrorInjector(
             registry=registry,
             provider=provider,
@@ -65,6 +67,7 @@ class Session:
             timeline=self.timeline,
             clock=self.clock,
             view=self.view,
+            limiter=self.limiter,
         )
         self.dispatcher = Dispatcher(
             registry=registry,
@@ -76,6 +79,7 @@ class Session:
             rng=random.Random(rng_seed),
             fake_time=options.fake_time,
             reply=lambda: self.injector.reply_text,
+            limiter=self.limiter,
         )
         self.interceptor = Interceptor(
             self.dispatcher,
@@ -134,6 +138,11 @@ class Session:
             self.injector(fault)
         if self.options.case.scenario is not None:
             self.injector(self.options.case.scenario)
+        limits = self.options.limits
+        if isinstance(limits, str):
+            self.injector.limit(limits)
+        elif limits is not None:
+            self.injector.limit(**limits)  # type: ignore[arg-type]  # checked at collection
         return self.injector
 
     def stop(self) -> None:
