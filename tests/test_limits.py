@@ -1,0 +1,621 @@
+"""Provider limits on virtual time: real SDK clients under rpm, tpm, concurrency and spend."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+#: Clients the tests below run: the openai SDK's async client fanned out three ways, and
+#: sync clients in threads. Each call that fails for good returns the error, not raise.
+APP = """
+import asyncio, concurrent.futures
+import aiolimiter, anthropic, openai, pytest
+
+def prompt(i):
+    return [{"role": "user", "content": f"#{i}"}]
+
+async def ask(client, i):
+    try:
+        await client.chat.completions.create(model="gpt-4o-mini", messages=prompt(i))
+    except openai.APIStatusError as error:
+        return error
+    return None
+
+async def burst(n):
+    async with openai.AsyncOpenAI(api_key="sk-test") as client:
+        return [e for e in await asyncio.gather(*(ask(client, i) for i in range(n))) if e]
+
+async def paced(n, limiter):
+    async with openai.AsyncOpenAI(api_key="sk-test") as client:
+        async def one(i):
+            async with limiter:
+                return await ask(client, i)
+        return [e for e in await asyncio.gather(*(one(i) for i in range(n))) if e]
+
+async def sleepy(n, pause):
+    async with openai.AsyncOpenAI(api_key="sk-test") as client:
+        errors = []
+        for i in range(n):
+            errors.append(await ask(client, i))
+            await asyncio.sleep(pause)
+        return [e for e in errors if e]
+
+def threads(n, make_client, call):
+    with make_client() as client, concurrent.futures.ThreadPoolExecutor(n) as pool:
+        def one(i):
+            try:
+                call(client, i)
+            except (openai.APIStatusError, anthropic.APIStatusError) as error:
+                return error
+        return [e for e in pool.map(one, range(n)) if e]
+
+def openai_call(client, i):
+    return client.chat.completions.with_raw_response.create(
+        model="gpt-4o-mini", messages=prompt(i)
+    )
+
+def anthropic_call(client, i):
+    return client.messages.with_raw_response.create(
+        model="claude-haiku-4-5", max_tokens=16, messages=prompt(i)
+    )
+"""
+
+
+def run(pytester: pytest.Pytester, body: str, *args: str) -> pytest.RunResult:
+    """Run `body` as a test module beside the app, asyncio in auto mode."""
+    pytester.makeconftest(APP)
+    pytester.makepyfile(body)
+    return pytester.runpytest("-p", "no:randomly", "-o", "asyncio_mode=auto", *args)
+
+
+# -- the three batch clients, each verdict passing and failing ------------------------------
+
+
+def test_a_burst_under_rpm_fails_within_limits(pytester: pytest.Pytester) -> None:
+    """200 prompts at once on AsyncOpenAI under rpm=60 lean on 429s: within_limits fails."""
+    result = run(
+        pytester,
+        """
+        import pytest
+        from conftest import burst
+
+        @pytest.mark.llm_errors(limits={"rpm": 60})
+        async def test_burst(inject_error):
+            failed = await burst(200)
+            load = inject_error.load
+            # 60 at t=0, the SDK's two retries after Retry-After: 60 at t=60 and t=120.
+            assert (load.requests, load.admitted, load.rejected) == (420, 180, 240)
+            assert load.rejected_by == {"rpm": 240}
+            assert len(failed) == 20 and {e.status_code for e in failed} == {429}
+            rejected = [a for a in inject_error.attempts if a.limit == "rpm"]
+            assert {a.retry_after for a in rejected} == {60.0}
+            assert {a.error for a in rejected} == {"rate_limit"}
+            with pytest.raises(AssertionError) as caught:
+                inject_error.assert_within_limits()
+            message = str(caught.value)
+            assert "240 of 420 requests (57.1%) were rejected" in message
+            assert "Load: 420 request(s), 180 admitted, 240 rejected (rpm 240)" in message
+            assert "Timeline" in message and "429 rate_limit" in message
+            inject_error.assert_within_limits(max_rejected=0.6)
+            inject_error.assert_throughput()
+        """,
+    )
+    result.assert_outcomes(passed=1)
+
+
+def test_a_batch_behind_a_limiter_passes_both(pytester: pytest.Pytester) -> None:
+    """The same 200 prompts behind aiolimiter at one a second stay within and use the limit."""
+    result = run(
+        pytester,
+        """
+        import aiolimiter, pytest
+        from conftest import paced
+
+        @pytest.mark.llm_errors(limits={"rpm": 60})
+        async def test_paced(inject_error):
+            assert await paced(200, aiolimiter.AsyncLimiter(1, 1)) == []
+            load = inject_error.load
+            assert (load.requests, load.admitted, load.rejected) == (200, 200, 0)
+            assert load.duration == pytest.approx(199.5, abs=0.01)
+            assert load.throughput == pytest.approx(200 * 60 / 199.5, rel=1e-3)
+            inject_error.assert_within_limits(max_rejected=0)
+            inject_error.assert_throughput(min_ratio=0.99)
+        """,
+    )
+    result.assert_outcomes(passed=1)
+
+
+def test_a_semaphore_with_pacing_passes_both(pytester: pytest.Pytester) -> None:
+    """A semaphore of 5 that holds each slot for 5 s paces 100 prompts to 60 a minute."""
+    result = run(
+        pytester,
+        """
+        import asyncio, pytest
+        from conftest import paced
+
+        class Paced:
+            def __init__(self, slots, hold):
+                self.semaphore, self.hold = asyncio.Semaphore(slots), hold
+            async def __aenter__(self):
+                await self.semaphore.acquire()
+            async def __aexit__(self, *exc):
+                await asyncio.sleep(self.hold)
+                self.semaphore.release()
+
+        @pytest.mark.llm_errors(limits={"rpm": 60})
+        async def test_paced(inject_error):
+            assert await paced(100, Paced(5, 5)) == []
+            inject_error.assert_within_limits(max_rejected=0)
+            inject_error.assert_throughput()
+            assert inject_error.load.peak_concurrency == 5
+        """,
+    )
+    result.assert_outcomes(passed=1)
+
+
+def test_a_client_that_sleeps_between_requests_fails_throughput(
+    pytester: pytest.Pytester,
+) -> None:
+    """Ten seconds between requests: never rejected, but a tenth of the limit is used."""
+    result = run(
+        pytester,
+        """
+        import pytest
+        from conftest import sleepy
+
+        @pytest.mark.llm_errors(limits={"rpm": 60})
+        async def test_sleepy(inject_error):
+            assert await sleepy(70, 10) == []  # 70 in 725 s: 5.79 a minute
+            inject_error.assert_within_limits(max_rejected=0)
+            with pytest.raises(AssertionError) as caught:
+                inject_error.assert_throughput()
+            message = str(caught.value)
+            assert "Throughput was 5.793 admitted requests per 60s, 9.7% of the tightest " \\
+                "limit (rpm=60), below min_ratio=0.8" in message
+            assert "Load: 70 request(s), 70 admitted, 0 rejected" in message
+            inject_error.assert_throughput(min_ratio=0.09)
+        """,
+    )
+    result.assert_outcomes(passed=1)
+
+
+def test_throughput_with_one_window_or_less_has_nothing_to_judge(
+    pytester: pytest.Pytester,
+) -> None:
+    """Sixty requests under rpm=60 never meet the limit: assert_throughput says so."""
+    result = run(
+        pytester,
+        """
+        import pytest
+        from conftest import burst
+
+        @pytest.mark.llm_errors(limits={"rpm": 60})
+        async def test_small(inject_error):
+            assert await burst(60) == []
+            with pytest.raises(AssertionError, match="saw nothing to judge: the run sent 60 "):
+                inject_error.assert_throughput()
+            inject_error.assert_within_limits(max_rejected=0)
+        """,
+    )
+    result.assert_outcomes(passed=1)
+
+
+def test_verdicts_without_limits_say_there_is_nothing_to_judge(
+    pytester: pytest.Pytester,
+) -> None:
+    """Without limit(), both verdicts fail naming how to set limits; load is empty."""
+    result = run(
+        pytester,
+        """
+        import pytest
+        from conftest import burst
+
+        @pytest.mark.llm_errors
+        async def test_unlimited(inject_error):
+            assert await burst(3) == []
+            assert inject_error.limits is None and inject_error.load.requests == 0
+            for check in (inject_error.assert_within_limits, inject_error.assert_throughput):
+                with pytest.raises(AssertionError, match="set no provider limits"):
+                    check()
+            assert all("x-ratelimit-limit-requests" not in a.headers for a in inject_error.attempts)
+        """,
+    )
+    result.assert_outcomes(passed=1)
+
+
+# -- each limit kind, sync threads and async tasks -------------------------------------------
+
+
+def test_concurrency_in_threads_rejects_with_retry_after(pytester: pytest.Pytester) -> None:
+    """Eight threads on one OpenAI client, 2 in flight for 1 s each: 429s until slots free."""
+    result = run(
+        pytester,
+        """
+        import openai, pytest
+        from conftest import openai_call, threads
+
+        @pytest.mark.llm_errors
+        def test_threads(inject_error):
+            inject_error.limit(concurrency=2, latency=1.0)
+            failed = threads(8, lambda: openai.OpenAI(api_key="sk-test", max_retries=0),
+                             openai_call)
+            load = inject_error.load
+            assert (load.requests, load.admitted, load.rejected) == (8, 2, 6)
+            assert load.peak_concurrency == 2 and load.rejected_by == {"concurrency": 6}
+            assert {e.status_code for e in failed} == {429} and len(failed) == 6
+            assert {e.response.headers["retry-after"] for e in failed} == {"1"}
+            admitted = [a for a in inject_error.attempts if a.status == 200]
+            assert [a.ended_at - a.at for a in admitted] == [1.0, 1.0]
+            with pytest.raises(AssertionError, match="6 of 8 requests"):
+                inject_error.assert_within_limits()
+
+        @pytest.mark.llm_errors
+        def test_threads_retrying(inject_error):
+            inject_error.limit(concurrency=2, latency=1.0)
+            failed = threads(6, lambda: openai.OpenAI(api_key="sk-test", max_retries=5),
+                             openai_call)
+            assert failed == []
+            assert inject_error.load.admitted == 6
+            assert inject_error.load.peak_concurrency == 2
+            inject_error.assert_resilient()
+        """,
+    )
+    result.assert_outcomes(passed=2)
+
+
+def test_concurrency_in_async_tasks_paced_by_a_semaphore(pytester: pytest.Pytester) -> None:
+    """Tasks behind a semaphore of 3 never exceed concurrency=3; without it, 429s."""
+    result = run(
+        pytester,
+        """
+        import asyncio, pytest
+        from conftest import burst, paced
+
+        @pytest.mark.llm_errors(limits={"concurrency": 3, "latency": 2.0})
+        async def test_semaphore(inject_error):
+            assert await paced(120, asyncio.Semaphore(3)) == []
+            load = inject_error.load
+            assert (load.rejected, load.peak_concurrency) == (0, 3)
+            assert load.duration == pytest.approx(80.0)  # 40 rounds of 2 s: 90 a minute
+            inject_error.assert_within_limits(max_rejected=0)
+            inject_error.assert_throughput(min_ratio=0.99)
+
+        @pytest.mark.llm_errors(limits={"concurrency": 3, "latency": 2.0})
+        async def test_unpaced(inject_error):
+            await burst(30)
+            assert inject_error.load.rejected_by["concurrency"] >= 27
+            assert inject_error.load.peak_concurrency == 3
+            with pytest.raises(AssertionError, match="rejected by the provider's limits"):
+                inject_error.assert_within_limits()
+        """,
+    )
+    result.assert_outcomes(passed=2)
+
+
+def test_tpm_counts_the_documented_estimate(pytester: pytest.Pytester) -> None:
+    """Tokens are prompt characters / 4 rounded up plus max_tokens; tpm rejects past them."""
+    result = run(
+        pytester,
+        """
+        import openai, pytest
+
+        @pytest.mark.llm_errors(limits={"tpm": 100, "latency": 0})
+        def test_tokens(inject_error):
+            client = openai.OpenAI(api_key="sk-test", max_retries=0)
+            def ask(text, max_tokens):
+                return client.chat.completions.with_raw_response.create(
+                    model="gpt-4o-mini", max_tokens=max_tokens,
+                    messages=[{"role": "system", "content": "x" * 5},
+                              {"role": "user", "content": [{"type": "text", "text": text}]}],
+                )
+            first = ask("y" * 15, 40)  # ceil(20 / 4) + 40 = 45 tokens
+            assert first.headers["x-ratelimit-limit-tokens"] == "100"
+            assert first.headers["x-ratelimit-remaining-tokens"] == "55"
+            assert first.headers["x-ratelimit-reset-tokens"] == "1m0s"
+            assert "x-ratelimit-limit-requests" not in first.headers
+            inject_error.clock.advance(30)
+            ask("", 53)  # ceil(5 / 4) + 53 = 55 tokens: exactly the rest
+            inject_error.clock.advance(10)
+            with pytest.raises(openai.RateLimitError) as caught:
+                ask("", 1)  # 3 tokens: over until the first 45 leave the window at 60 s
+            headers = caught.value.response.headers
+            assert headers["retry-after"] == "20"
+            assert headers["x-ratelimit-remaining-tokens"] == "0"
+            assert inject_error.attempts[-1].limit == "tpm"
+            inject_error.clock.advance(20)
+            ask("", 1)
+            assert inject_error.load.tokens == 45 + 55 + 3
+            with pytest.raises(openai.RateLimitError) as caught:
+                ask("z" * 400, None)  # 100 tokens on its own, and 58 still in the window
+            # One request larger than the whole limit can never be admitted: no Retry-After.
+            with pytest.raises(openai.RateLimitError) as caught:
+                ask("z" * 404, None)
+            assert "retry-after" not in caught.value.response.headers
+        """,
+    )
+    result.assert_outcomes(passed=1)
+
+
+def test_spend_answers_the_spend_ceiling_and_gives_up(pytester: pytest.Pytester) -> None:
+    """Past spend, OpenAI answers its 429 insufficient_quota, Anthropic its 402: give up."""
+    result = run(
+        pytester,
+        """
+        import anthropic, openai, pytest
+        from conftest import anthropic_call, openai_call
+
+        @pytest.mark.llm_errors(limits={"spend": 3})
+        def test_openai(inject_error):
+            client = openai.OpenAI(api_key="sk-test", max_retries=3)
+            for i in range(3):
+                openai_call(client, i)  # "#0" is 1 token
+            with pytest.raises(openai.RateLimitError) as caught:
+                openai_call(client, 3)
+            assert caught.value.code == "insufficient_quota"
+            assert "retry-after" not in caught.value.response.headers
+            last = inject_error.attempts[-1]
+            assert (last.limit, last.classification, last.error) == (
+                "spend", "give_up", "spend_ceiling"
+            )
+            assert inject_error.load.rejected_by == {"spend": 4}  # the SDK retried 429 3 times
+            # The openai SDK retries every 429, insufficient_quota too: the verdict says so.
+            with pytest.raises(AssertionError, match="retried attempt #4 .429 spend_ceiling."):
+                inject_error.assert_gave_up()
+
+        @pytest.mark.llm_errors(provider="anthropic", limits={"spend": 40})
+        def test_anthropic(inject_error):
+            client = anthropic.Anthropic(api_key="sk-ant-test", max_retries=3)
+            anthropic_call(client, 0)  # 1 + 16 max_tokens = 17
+            anthropic_call(client, 1)
+            with pytest.raises(anthropic.APIStatusError) as caught:
+                anthropic_call(client, 2)
+            assert caught.value.status_code == 402
+            assert inject_error.load.rejected == 1  # a 402 is not retried
+            inject_error.assert_gave_up()
+        """,
+    )
+    result.assert_outcomes(passed=2)
+
+
+# -- the headers of both families -------------------------------------------------------------
+
+
+def test_openai_headers_on_every_answer(pytester: pytest.Pytester) -> None:
+    """x-ratelimit-*-requests (and -tokens) on successes and on the 429, counting down."""
+    result = run(
+        pytester,
+        """
+        import openai, pytest
+        from conftest import openai_call
+
+        @pytest.mark.llm_errors(limits={"rpm": 3, "tpm": 1000, "latency": 0})
+        def test_headers(inject_error):
+            client = openai.OpenAI(api_key="sk-test", max_retries=0)
+            seen = []
+            for i in range(3):
+                seen.append(openai_call(client, i).headers)
+                inject_error.clock.advance(0.5)  # answers take no time: latency 0
+            assert [h["x-ratelimit-remaining-requests"] for h in seen] == ["2", "1", "0"]
+            assert {h["x-ratelimit-limit-requests"] for h in seen} == {"3"}
+            assert [h["x-ratelimit-remaining-tokens"] for h in seen] == ["999", "998", "997"]
+            assert seen[0]["x-ratelimit-reset-requests"] == "1m0s"
+            assert seen[2]["x-ratelimit-reset-requests"] == "1m0s"
+            with pytest.raises(openai.RateLimitError) as caught:
+                openai_call(client, 3)
+            error = caught.value.response.headers
+            assert error["retry-after"] == "59"  # at 1.5 s; the first leaves the window at 60 s
+            assert error["x-ratelimit-remaining-requests"] == "0"
+            assert error["x-ratelimit-reset-requests"] == "59.5s"  # the third leaves at 61 s
+            assert caught.value.code == "rate_limit_exceeded"
+            # An injected fault's answer carries the live headers too.
+            inject_error(500)
+            with pytest.raises(openai.InternalServerError) as caught:
+                openai_call(client, 4)
+            assert caught.value.response.headers["x-ratelimit-limit-requests"] == "3"
+        """,
+    )
+    result.assert_outcomes(passed=1)
+
+
+def test_anthropic_headers_on_every_answer(pytester: pytest.Pytester) -> None:
+    """anthropic-ratelimit-requests-* and -tokens-* with RFC 3339 resets; its own 429."""
+    result = run(
+        pytester,
+        """
+        import datetime as dt
+        import anthropic, pytest
+        from conftest import anthropic_call
+
+        @pytest.mark.llm_errors(provider="anthropic", start="2026-01-01T00:00:00Z",
+                                limits={"rpm": 2, "tpm": 500, "latency": 0})
+        def test_headers(inject_error):
+            client = anthropic.Anthropic(api_key="sk-ant-test", max_retries=0)
+            first = anthropic_call(client, 0).headers
+            assert first["anthropic-ratelimit-requests-limit"] == "2"
+            assert first["anthropic-ratelimit-requests-remaining"] == "1"
+            assert first["anthropic-ratelimit-requests-reset"] == "2026-01-01T00:01:00Z"
+            assert first["anthropic-ratelimit-tokens-limit"] == "500"
+            assert first["anthropic-ratelimit-tokens-remaining"] == "483"
+            assert "x-ratelimit-limit-requests" not in first
+            inject_error.clock.advance(10)
+            anthropic_call(client, 1)
+            with pytest.raises(anthropic.RateLimitError) as caught:
+                anthropic_call(client, 2)
+            headers = caught.value.response.headers
+            assert headers["retry-after"] == "50"
+            assert headers["anthropic-ratelimit-requests-remaining"] == "0"
+            assert headers["anthropic-ratelimit-requests-reset"] == "2026-01-01T00:01:10Z"
+            assert caught.value.body["error"]["type"] == "rate_limit_error"
+        """,
+    )
+    result.assert_outcomes(passed=1)
+
+
+# -- "documented" --------------------------------------------------------------------------
+
+
+def test_documented_limits_on_derouter(pytester: pytest.Pytester) -> None:
+    """DeRouter documents 60 rpm and 5 concurrent: its own rows answer each."""
+    result = run(
+        pytester,
+        """
+        import openai, pytest
+        from conftest import openai_call, threads
+
+        def client():
+            return openai.OpenAI(api_key="sk-test", base_url="https://derouter.example/v1",
+                                 max_retries=0)
+
+        @pytest.mark.llm_errors(provider="derouter", limits="documented")
+        def test_concurrent(inject_error):
+            limits = inject_error.limits
+            assert (limits.rpm, limits.concurrency) == (60, 5)
+            failed = threads(7, client, openai_call)
+            assert [e.status_code for e in failed] == [429, 429]
+            assert all(e.message.endswith("Concurrent limit (5) exceeded.") for e in failed)
+            assert inject_error.load.peak_concurrency == 5
+
+        @pytest.mark.llm_errors(provider="derouter", limits="documented")
+        def test_per_minute(inject_error):
+            c = client()
+            for i in range(60):
+                openai_call(c, i)  # one after the other, 0.5 s each (the latency)
+            with pytest.raises(openai.RateLimitError) as caught:
+                openai_call(c, 60)  # at 30 s: the first leaves the window at 60 s
+            assert caught.value.message.endswith("Requests per minute limit (60) exceeded.")
+            assert caught.value.response.headers["retry-after"] == "30"
+            assert inject_error.attempts[-1].error == "rpm_limit"
+        """,
+    )
+    result.assert_outcomes(passed=2)
+
+
+def test_documented_on_a_profile_without_limits_names_those_with(
+    pytester: pytest.Pytester,
+) -> None:
+    """limits='documented' on openai: a collection error naming derouter; limit() too."""
+    result = run(
+        pytester,
+        """
+        import pytest
+
+        @pytest.mark.llm_errors(provider="openai", limits="documented")
+        def test_marker():
+            pass
+        """,
+    )
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        ["*limits='documented': provider 'openai' documents no limits*derouter*"]
+    )
+    result = run(
+        pytester,
+        """
+        import pytest
+
+        @pytest.mark.llm_errors(provider="fluxrouter")
+        def test_call(inject_error):
+            with pytest.raises(ValueError, match="'fluxrouter' documents no limits.*derouter"):
+                inject_error.limit("documented")
+        """,
+    )
+    result.assert_outcomes(passed=1)
+
+
+# -- mistakes, named where they are made ----------------------------------------------------
+
+
+def test_bad_limits_raise_naming_the_argument(pytester: pytest.Pytester) -> None:
+    """rpm=0, negative values, a non-number and no limit at all: errors naming each."""
+    result = run(
+        pytester,
+        """
+        import pytest
+
+        @pytest.mark.llm_errors
+        def test_bad(inject_error):
+            for kwargs, match in [
+                ({"rpm": 0}, "rpm must be at least 1, not 0"),
+                ({"tpm": -5}, "tpm must be at least 1, not -5"),
+                ({"concurrency": 2.5}, "concurrency must be a whole number"),
+                ({"spend": True}, "spend must be a whole number"),
+                ({"rpm": 1, "latency": -1}, "latency must be 0 or more seconds"),
+                ({"rpm": 1, "window": 0}, "window must be above 0 seconds"),
+                ({"rpm": 1, "window": float("nan")}, "window must be a finite number"),
+                ({}, "needs at least one limit"),
+            ]:
+                with pytest.raises(ValueError, match=match):
+                    inject_error.limit(**kwargs)
+            with pytest.raises(TypeError, match="rps"):
+                inject_error.limit(rps=1)
+            with pytest.raises(ValueError, match="takes 'documented'"):
+                inject_error.limit("all")
+            assert inject_error.limits is None
+            with pytest.raises(ValueError, match="max_rejected must be a fraction"):
+                inject_error.limit(rpm=1).assert_within_limits(max_rejected=2)
+        """,
+    )
+    result.assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize(
+    ("limits", "message"),
+    [
+        ("{'rps': 60}", "limits has unknown key(s) 'rps'; valid keys: rpm, tpm, *"),
+        ("{'rpm': 0}", "limits: rpm must be at least 1, not 0*"),
+        ("'everything'", "limits must be a dict like {'rpm': 60} or 'documented', not*"),
+        ("[60]", "limits must be a dict like*"),
+    ],
+)
+def test_bad_marker_limits_are_a_collection_error(
+    pytester: pytest.Pytester, limits: str, message: str
+) -> None:
+    """A wrong limits= on the marker fails collection, naming the marker and the key."""
+    result = run(
+        pytester,
+        f"""
+        import pytest
+
+        @pytest.mark.llm_errors(limits={limits})
+        def test_marked():
+            pass
+        """,
+    )
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines([f"*bad arguments to @pytest.mark.llm_errors: {message}"])
+
+
+# -- reports -----------------------------------------------------------------------------------
+
+
+def test_load_line_in_the_verbose_summary_and_the_json_report(
+    pytester: pytest.Pytester,
+) -> None:
+    """-v prints the load of a test with limits; --llm-errors-report writes it as JSON."""
+    result = run(
+        pytester,
+        """
+        import pytest
+        from conftest import burst
+
+        @pytest.mark.llm_errors(limits={"rpm": 5})
+        async def test_limited(inject_error):
+            await burst(7)
+        """,
+        "-v",
+        "--llm-errors-report=report.json",
+    )
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*test_limited: no faults queued; 9 attempt(s), 120s fake wait; resilient",
+            "    load: 9 request(s), 7 admitted, 2 rejected (rpm 2); 60.500s; throughput "
+            "6.942 per 60s; peak concurrency 5; limits rpm=5 (window 60s, latency 0.5s)",
+        ]
+    )
+    report = json.loads((pytester.path / "report.json").read_text())
+    load = report["tests"][0]["load"]
+    assert load["requests"] == 9 and load["rejected_by"] == {"rpm": 2}
+    assert load["limits"] == {"rpm": 5, "latency": 0.5, "window": 60.0}
+    assert report["tests"][0]["attempts"][-1]["limit"] is None
