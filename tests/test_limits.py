@@ -336,8 +336,13 @@ def test_tpm_counts_the_documented_estimate(pytester: pytest.Pytester) -> None:
                 ask("z" * 400, None)  # 100 tokens on its own, and 58 still in the window
             # One request larger than the whole limit can never be admitted: no Retry-After.
             with pytest.raises(openai.RateLimitError) as caught:
-                ask("z" * 404, None)
+                ask("z" * 404, None)  # ceil((5 + 404) / 4) = 103 tokens
             assert "retry-after" not in caught.value.response.headers
+            assert caught.value.body["message"] == (
+                "Request too large for gpt-4o-mini in organization org-test on tokens per "
+                "min (TPM): Limit 100, Requested 103. The input or output tokens must be "
+                "reduced in order to run successfully."
+            )
         """,
     )
     result.assert_outcomes(passed=1)
@@ -414,6 +419,10 @@ def test_openai_headers_on_every_answer(pytester: pytest.Pytester) -> None:
             assert error["x-ratelimit-remaining-requests"] == "0"
             assert error["x-ratelimit-reset-requests"] == "59.5s"  # the third leaves at 61 s
             assert caught.value.code == "rate_limit_exceeded"
+            assert caught.value.body["message"] == (
+                "Rate limit reached for gpt-4o-mini in organization org-test on requests per "
+                "min (RPM): Limit 3, Used 3, Requested 1. Please try again in 59s."
+            )
             # An injected fault's answer carries the live headers too.
             inject_error(500)
             with pytest.raises(openai.InternalServerError) as caught:
@@ -453,6 +462,10 @@ def test_anthropic_headers_on_every_answer(pytester: pytest.Pytester) -> None:
             assert headers["anthropic-ratelimit-requests-remaining"] == "0"
             assert headers["anthropic-ratelimit-requests-reset"] == "2026-01-01T00:01:10Z"
             assert caught.value.body["error"]["type"] == "rate_limit_error"
+            assert caught.value.body["error"]["message"] == (
+                "This request would exceed your organization's rate limit of 2 requests per "
+                "minute. Please try again later."
+            )
         """,
     )
     result.assert_outcomes(passed=1)

@@ -97,7 +97,13 @@ class Dispatcher:
                 decision = limiter.admit(estimate_tokens(request.json), at)
                 if not decision.admitted:
                     assert decision.kind is not None
-                    fault = route.provider.limited(decision.kind, decision.retry_after)
+                    figures = {
+                        "model": shape.model(request) or "the model",
+                        "limit": decision.limit,
+                        "used": decision.used,
+                        "requested": decision.requested,
+                    }
+                    fault = route.provider.limited(decision.kind, decision.retry_after, figures)
             answer, request_id = route.provider.answer(
                 fault, request, route, text=self.reply(), rng=self.rng, now=now
             )

@@ -40,6 +40,15 @@ class Decision:
     delay: float = 0.0
     #: The tokens the request counts (the documented estimate).
     tokens: int = 0
+    #: For a rejection: the limit's value, and how much of it was used (requests in the
+    #: window or in flight, tokens in the window or spent), for the provider's message.
+    limit: int = 0
+    used: int = 0
+
+    @property
+    def requested(self) -> int:
+        """Return what the request asked of the limit that rejected it: tokens, or 1."""
+        return self.tokens if self.kind in ("tpm", "spend") else 1
 
 
 @dataclass(frozen=True)
@@ -184,7 +193,8 @@ class Limiter:
                 self._rejected_by[kind] += 1
                 self._last = max(self._last, now)
                 retry = None if wait is None else max(1, math.ceil(wait - EPSILON))
-                return Decision(False, kind, retry, tokens=tokens)
+                value, used = self._usage(limits, kind)
+                return Decision(False, kind, retry, tokens=tokens, limit=value, used=used)
             self._admitted += 1
             self._window.append((now, tokens))
             self._window_tokens += tokens
@@ -218,6 +228,17 @@ class Limiter:
                         break
                 waits["tpm"] = wait
         return waits
+
+    def _usage(self, limits: Limits, kind: str) -> tuple[int, int]:
+        """Return the value of limit `kind` and how much of it is in use now."""
+        used = {
+            "rpm": len(self._window),
+            "tpm": self._window_tokens,
+            "concurrency": len(self._inflight),
+            "spend": self._spent,
+        }[kind]
+        value: int | None = getattr(limits, kind)
+        return value or 0, used
 
     def headers(self, shape: str, now: float, wall: _dt.datetime) -> list[tuple[str, str]]:
         """Return the rate-limit headers of the limits set, in `shape`'s family.

@@ -35,6 +35,7 @@ def build_profile(
     shaped: Mapping[tuple[str, str], Mapping[str, Any]] | None = None,
     documented_limits: Mapping[str, int] | None = None,
     limit_scenarios: Mapping[str, str] | None = None,
+    limit_messages: Mapping[str, str] | None = None,
 ) -> Provider:
     """Return the profile `name`: its documented `rows`, the shared rows, then `aliases`.
 
@@ -51,7 +52,8 @@ def build_profile(
     holds the fields of a row that read otherwise in one shape, by (row, shape name).
     `documented_limits` are the limits the reference documents (``limits="documented"``);
     `limit_scenarios` names the row answering a request over each limit, where it is not
-    the common ``rate_limit`` / ``spend_ceiling``.
+    the common ``rate_limit`` / ``spend_ceiling``; `limit_messages` words the answer over
+    each limit with the live figures.
     """
     provider = Provider(
         name=name,
@@ -65,6 +67,7 @@ def build_profile(
         shaped={key: dict(fields) for key, fields in (shaped or {}).items()},
         documented_limits=dict(documented_limits or {}),
         limit_scenarios=dict(limit_scenarios or {}),
+        limit_messages=dict(limit_messages or {}),
     )
     documented = list(rows)
     provider.add(documented)

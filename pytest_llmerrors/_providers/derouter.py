@@ -217,6 +217,10 @@ def profile() -> Provider:
         # "default: 60/min" and "default limit: 5 concurrent" (section 03, Too Many Requests).
         documented_limits={"rpm": 60, "concurrency": 5},
         limit_scenarios={"rpm": "rpm_limit", "concurrency": "concurrency_limit"},
+        limit_messages={
+            "rpm": "Requests per minute limit ({limit}) exceeded.",
+            "concurrency": "Concurrent limit ({limit}) exceeded.",
+        },
         aliases={
             "spend_ceiling": "insufficient_balance",
             "rate_limit": "rpm_limit",
