@@ -639,3 +639,56 @@ def test_load_line_in_the_verbose_summary_and_the_json_report(
     assert load["requests"] == 9 and load["rejected_by"] == {"rpm": 2}
     assert load["limits"] == {"rpm": 5, "latency": 0.5, "window": 60.0}
     assert report["tests"][0]["attempts"][-1]["limit"] is None
+
+
+def test_injecting_takes_limits_too(pytester: pytest.Pytester) -> None:
+    """injecting(limits=...) limits the block as the marker does; a bad value is refused."""
+    result = run(
+        pytester,
+        """
+        import openai, pytest
+        from pytest_llmerrors import injecting
+
+        def test_block():
+            with injecting("derouter", limits="documented") as inject_error:
+                client = openai.OpenAI(api_key="sk-test", max_retries=0)
+                client.chat.completions.create(model="m", messages=[])
+                assert inject_error.limits.rpm == 60
+                assert inject_error.load.admitted == 1
+            with pytest.raises(ValueError, match="limits: rpm must be at least 1"):
+                with injecting(limits={"rpm": 0}):
+                    pass
+            with pytest.raises(ValueError, match="'openai' documents no limits"):
+                with injecting("openai", limits="documented"):
+                    pass
+            # The failed start stopped what it started: another block can run.
+            with injecting("openai") as inject_error:
+                openai.OpenAI(api_key="sk-test").chat.completions.create(model="m", messages=[])
+                assert len(inject_error.attempts) == 1
+        """,
+    )
+    result.assert_outcomes(passed=1)
+
+
+def test_queued_faults_and_streams_under_limits(pytester: pytest.Pytester) -> None:
+    """A queued fault does not count against the limits; an admitted stream streams."""
+    result = run(
+        pytester,
+        """
+        import openai, pytest
+
+        @pytest.mark.llm_errors(limits={"rpm": 1})
+        def test_stream(inject_error):
+            client = openai.OpenAI(api_key="sk-test", max_retries=0)
+            inject_error(503)
+            with pytest.raises(openai.InternalServerError):
+                client.chat.completions.create(model="m", messages=[])
+            assert inject_error.load.requests == 0
+            chunks = client.chat.completions.create(model="m", messages=[], stream=True)
+            assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == "pong"
+            with pytest.raises(openai.RateLimitError):
+                client.chat.completions.create(model="m", messages=[], stream=True)
+            assert (inject_error.load.admitted, inject_error.load.rejected) == (1, 1)
+        """,
+    )
+    result.assert_outcomes(passed=1)
