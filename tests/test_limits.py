@@ -692,3 +692,70 @@ def test_queued_faults_and_streams_under_limits(pytester: pytest.Pytester) -> No
         """,
     )
     result.assert_outcomes(passed=1)
+
+
+def test_every_limit_kind_in_threads_and_in_tasks(pytester: pytest.Pytester) -> None:
+    """rpm, tpm, concurrency and spend each reject the same share from openai sync
+    threads and from AsyncAnthropic tasks, with the wait each limit asks for."""
+    result = run(
+        pytester,
+        """
+        import asyncio
+        import anthropic, openai, pytest
+        from conftest import openai_call, threads
+
+        # (limits in requests' worth, the status of a rejection, the Retry-After it carries)
+        CASES = {
+            "rpm": ({"rpm": 2}, 429, "60"),
+            "tpm": ({"tpm": 2}, 429, "60"),
+            "concurrency": ({"concurrency": 2, "latency": 3.0}, 429, "3"),
+            "spend": ({"spend": 2}, None, None),  # 429 on OpenAI, 402 on Anthropic
+        }
+
+        @pytest.fixture(params=sorted(CASES))
+        def case(request, inject_error):
+            def apply(tokens):  # tpm and spend count tokens: two requests' worth
+                limits = dict(CASES[request.param][0])
+                for name in ("tpm", "spend"):
+                    if name in limits:
+                        limits[name] *= tokens
+                inject_error.limit(**limits)
+            return request.param, apply, *CASES[request.param][1:]
+
+        def check(inject_error, failed, kind, retry_after, n):
+            load = inject_error.load
+            assert (load.requests, load.admitted, load.rejected) == (n, 2, n - 2)
+            assert load.rejected_by == {kind: n - 2}
+            assert {e.response.headers.get("retry-after") for e in failed} == {retry_after}
+            with pytest.raises(AssertionError, match=f"{n - 2} of {n} requests"):
+                inject_error.assert_within_limits()
+            inject_error.assert_within_limits(max_rejected=(n - 2) / n)
+
+        @pytest.mark.llm_errors
+        def test_threads(inject_error, case):
+            kind, apply, status, retry_after = case
+            apply(1)  # "#0": 1 token
+            failed = threads(3, lambda: openai.OpenAI(api_key="sk-test", max_retries=0),
+                             openai_call)
+            assert [e.status_code for e in failed] == [429]
+            check(inject_error, failed, kind, retry_after, 3)
+
+        @pytest.mark.llm_errors(provider="anthropic")
+        async def test_tasks(inject_error, case):
+            kind, apply, status, retry_after = case
+            apply(2)  # "#0" and max_tokens=1: 2 tokens
+            async with anthropic.AsyncAnthropic(api_key="sk-ant-test", max_retries=0) as client:
+                async def one(i):
+                    try:
+                        await client.messages.create(
+                            model="claude-haiku-4-5", max_tokens=1,
+                            messages=[{"role": "user", "content": f"#{i}"}],
+                        )
+                    except anthropic.APIStatusError as error:
+                        return error
+                failed = [e for e in await asyncio.gather(*(one(i) for i in range(5))) if e]
+            assert {e.status_code for e in failed} == {status or 402}
+            check(inject_error, failed, kind, retry_after, 5)
+        """,
+    )
+    result.assert_outcomes(passed=8)
