@@ -18,7 +18,7 @@ PROMPTS = [f"q{i}" for i in range(200)]
 async def test_all_at_once_leans_on_429s(inject_error):
     async with openai.AsyncOpenAI(api_key="sk-example") as client:
         answers = await all_at_once(client, PROMPTS)
-    assert answers.count(None) == 20  # rejected three times: out of SDK retries
+    assert None in answers  # some prompts were rejected three times: out of SDK retries
     # The bug this catches: most of its requests are 429s the client provoked itself.
     with pytest.raises(AssertionError, match="were rejected by the provider's limits"):
         inject_error.assert_within_limits()

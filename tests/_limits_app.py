@@ -20,12 +20,22 @@ async def ask(client, i):
         return error
     return None
 
-async def burst(n):
+async def ready(client, inject_error, preset, limits):
+    # The SDK's first call looks its platform up in a worker thread; a batch whose tasks
+    # all wait on that can see the virtual clock run ahead of some of them. One call before
+    # the limits are set warms the client, so the batch's requests leave together.
+    await client.chat.completions.create(model="gpt-4o-mini", messages=prompt("warm-up"))
+    inject_error.limit(*preset, **limits)
+
+async def burst(n, inject_error=None, *preset, **limits):
     async with openai.AsyncOpenAI(api_key="sk-test") as client:
+        if inject_error is not None:
+            await ready(client, inject_error, preset, limits)
         return [e for e in await asyncio.gather(*(ask(client, i) for i in range(n))) if e]
 
-async def paced(n, limiter):
+async def paced(n, limiter, inject_error, **limits):
     async with openai.AsyncOpenAI(api_key="sk-test") as client:
+        await ready(client, inject_error, (), limits)
         async def one(i):
             async with limiter:
                 return await ask(client, i)

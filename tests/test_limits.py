@@ -56,18 +56,19 @@ def test_concurrency_in_async_tasks_paced_by_a_semaphore(pytester: pytest.Pytest
         import asyncio, pytest
         from conftest import burst, paced
 
-        @pytest.mark.llm_errors(limits={"concurrency": 3, "latency": 2.0})
+        @pytest.mark.llm_errors
         async def test_semaphore(inject_error):
-            assert await paced(120, asyncio.Semaphore(3)) == []
+            limits = {"concurrency": 3, "latency": 2.0}
+            assert await paced(120, asyncio.Semaphore(3), inject_error, **limits) == []
             load = inject_error.load
             assert (load.rejected, load.peak_concurrency) == (0, 3)
             assert load.duration == pytest.approx(80.0)  # 40 rounds of 2 s: 90 a minute
             inject_error.assert_within_limits(max_rejected=0)
             inject_error.assert_throughput(min_ratio=0.99)
 
-        @pytest.mark.llm_errors(limits={"concurrency": 3, "latency": 2.0})
+        @pytest.mark.llm_errors
         async def test_unpaced(inject_error):
-            await burst(30)
+            await burst(30, inject_error, concurrency=3, latency=2.0)
             assert inject_error.load.rejected_by["concurrency"] >= 27
             assert inject_error.load.peak_concurrency == 3
             with pytest.raises(AssertionError, match="rejected by the provider's limits"):
@@ -264,11 +265,12 @@ def test_documented_limits_on_derouter(pytester: pytest.Pytester) -> None:
             return openai.OpenAI(api_key="sk-test", base_url="https://derouter.example/v1",
                                  max_retries=0)
 
-        @pytest.mark.llm_errors(provider="derouter", limits="documented")
+        @pytest.mark.llm_errors(provider="derouter")
         async def test_concurrent(inject_error):
+            # the SDK retries the two 429s after Retry-After: 1
+            assert await burst(7, inject_error, "documented") == []
             limits = inject_error.limits
             assert (limits.rpm, limits.concurrency) == (60, 5)
-            assert await burst(7) == []  # the SDK retries the two 429s after Retry-After: 1
             rejected = [a for a in inject_error.attempts if a.limit]
             assert [(a.error, a.retry_after) for a in rejected] == [("concurrency_limit", 1)] * 2
             assert inject_error.load.peak_concurrency == 5
@@ -486,8 +488,13 @@ def test_every_limit_kind_in_threads_and_in_tasks(pytester: pytest.Pytester) -> 
         @pytest.mark.llm_errors(provider="anthropic")
         async def test_tasks(inject_error, case):
             kind, apply, status, retry_after = case
-            apply(2)  # "#0" and max_tokens=1: 2 tokens
             async with anthropic.AsyncAnthropic(api_key="sk-ant-test", max_retries=0) as client:
+                # A first call before the limits warms the client (see conftest.ready).
+                await client.messages.create(
+                    model="claude-haiku-4-5", max_tokens=1,
+                    messages=[{"role": "user", "content": "warm-up"}],
+                )
+                apply(2)  # "#0" and max_tokens=1: 2 tokens
                 async def one(i):
                     try:
                         await client.messages.create(

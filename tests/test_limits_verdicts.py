@@ -18,9 +18,9 @@ def test_a_burst_under_rpm_fails_within_limits(pytester: pytest.Pytester) -> Non
         import pytest
         from conftest import burst
 
-        @pytest.mark.llm_errors(limits={"rpm": 60})
+        @pytest.mark.llm_errors
         async def test_burst(inject_error):
-            failed = await burst(200)
+            failed = await burst(200, inject_error, rpm=60)
             load = inject_error.load
             # 60 at t=0, the SDK's two retries after Retry-After: 60 at t=60 and t=120.
             assert (load.requests, load.admitted, load.rejected) == (420, 180, 240)
@@ -50,9 +50,9 @@ def test_a_batch_behind_a_limiter_passes_both(pytester: pytest.Pytester) -> None
         import aiolimiter, pytest
         from conftest import paced
 
-        @pytest.mark.llm_errors(limits={"rpm": 60})
+        @pytest.mark.llm_errors
         async def test_paced(inject_error):
-            assert await paced(200, aiolimiter.AsyncLimiter(1, 1)) == []
+            assert await paced(200, aiolimiter.AsyncLimiter(1, 1), inject_error, rpm=60) == []
             load = inject_error.load
             assert (load.requests, load.admitted, load.rejected) == (200, 200, 0)
             assert load.duration == pytest.approx(199.5, abs=0.01)
@@ -81,9 +81,9 @@ def test_a_semaphore_with_pacing_passes_both(pytester: pytest.Pytester) -> None:
                 await asyncio.sleep(self.hold)
                 self.semaphore.release()
 
-        @pytest.mark.llm_errors(limits={"rpm": 60})
+        @pytest.mark.llm_errors
         async def test_paced(inject_error):
-            assert await paced(100, Paced(5, 5)) == []
+            assert await paced(100, Paced(5, 5), inject_error, rpm=60) == []
             inject_error.assert_within_limits(max_rejected=0)
             inject_error.assert_throughput()
             assert inject_error.load.peak_concurrency == 5
@@ -175,9 +175,9 @@ def test_load_line_in_the_verbose_summary_and_the_json_report(
         import pytest
         from conftest import burst
 
-        @pytest.mark.llm_errors(limits={"rpm": 5})
+        @pytest.mark.llm_errors
         async def test_limited(inject_error):
-            await burst(7)
+            await burst(7, inject_error, rpm=5)
         """,
         "-v",
         "--llm-errors-report=report.json",
@@ -185,7 +185,7 @@ def test_load_line_in_the_verbose_summary_and_the_json_report(
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(
         [
-            "*test_limited: no faults queued; 9 attempt(s), 120s fake wait; resilient",
+            "*test_limited: no faults queued; 10 attempt(s), 120s fake wait; resilient",
             "    load: 9 request(s), 7 admitted, 2 rejected (rpm 2); 60.500s; throughput "
             "6.942 per 60s; peak concurrency 5; limits rpm=5 (window 60s, latency 0.5s)",
         ]
