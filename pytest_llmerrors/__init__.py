@@ -15,6 +15,7 @@ from ._version import __version__
 if TYPE_CHECKING:
     from ._faults import Attempt, Fault
     from ._injector import ErrorInjector
+    from ._limits import Limits, Load
     from ._policy import Policy
     from ._providers import Provider, catalog, openai_compatible_provider
     from ._session import injecting
@@ -23,6 +24,8 @@ __all__ = [
     "Attempt",
     "ErrorInjector",
     "Fault",
+    "Limits",
+    "Load",
     "Policy",
     "Provider",
     "__version__",
@@ -36,6 +39,8 @@ _HOMES = {
     "Attempt": "._faults",
     "ErrorInjector": "._injector",
     "Fault": "._faults",
+    "Limits": "._limits",
+    "Load": "._limits",
     "Policy": "._policy",
     "Provider": "._providers",
     "catalog": "._providers",

@@ -123,6 +123,9 @@ def render_markdown(providers: Sequence[Provider]) -> str:
             f"- hosts: {hosts}\n"
             f"- plain statuses: {statuses}\n"
         )
+        if provider.documented_limits:  # what limits="documented" sets
+            limits = ", ".join(f"`{k}={v}`" for k, v in provider.documented_limits.items())
+            out[-1] += f'- documented limits (`limits="documented"`): {limits}\n'
         out.append("| scenario | status | classification | Retry-After | advice |")
         out.append("|---|---|---|---|---|")
         for row in scenario_rows(provider):

@@ -197,6 +197,9 @@ class Attempt:
     chunks: int | None = None
     #: The thread/task that sent the request: concurrent calls are told apart by it.
     task: str = ""
+    #: The provider limit that rejected the request (``rpm``, ``tpm``, ``concurrency``,
+    #: ``spend``), ``None`` when no limit did.
+    limit: str | None = None
 
     @property
     def injected(self) -> bool:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from . import _verdict
 from ._faults import Attempt, Fault
 from ._interception import FaultQueue, Queued
+from ._limits import Limiter, Limits, Load, limits_from
 from ._policy import Policy, rule_names
 from ._providers import DEFAULT_REPLY, Provider, Registry, Reply
 from ._verdict import Timeline, View
@@ -34,6 +35,7 @@ class ErrorInjector:
         timeline: Timeline,
         clock: Clock,
         view: Callable[[], View],
+        limiter: Limiter | None = None,
     ) -> None:
         self._registry = registry
         self._provider = provider
@@ -41,6 +43,7 @@ class ErrorInjector:
         self._queue = queue
         self._timeline = timeline
         self._view = view
+        self._limiter = limiter if limiter is not None else Limiter()
         #: The fake clock (``now()``, ``advance(seconds)``).
         self.clock = clock
         self._reply = Reply.of(DEFAULT_REPLY, chosen=False)
@@ -99,6 +102,87 @@ class ErrorInjector:
     def provider(self) -> Provider:
         """The profile the test runs against."""
         return self._provider
+
+    # -- provider limits --------------------------------------------------------------
+
+    def limit(
+        self,
+        preset: str | None = None,
+        /,
+        *,
+        rpm: int | None = None,
+        tpm: int | None = None,
+        concurrency: int | None = None,
+        spend: int | None = None,
+        latency: float = 0.5,
+        window: float = 60.0,
+    ) -> ErrorInjector:
+        """Make the provider stateful: admit requests against limits on the virtual clock.
+
+        `rpm` requests and `tpm` tokens in any `window` seconds (sliding), `concurrency`
+        requests in flight (each admitted request is answered `latency` virtual seconds
+        later), `spend` tokens for the whole test. A request's tokens are its prompt
+        characters / 4, rounded up, plus its ``max_tokens`` (``max_output_tokens``) when
+        given. A request over a limit gets the profile's own 429 (its ``spend_ceiling``
+        past `spend`) with Retry-After = whole seconds until the limits admit it; every
+        answer carries the rate-limit headers. Requests a queued fault takes do not count.
+
+        ``limit("documented")`` takes the limits the provider's reference documents
+        (DeRouter: 60 requests per minute, 5 concurrent); keywords given override them.
+        Calling it again replaces the limits; what was admitted still counts.
+        """
+        __tracebackhide__ = True
+        given: dict[str, Any] = {
+            name: value
+            for name, value in (
+                ("rpm", rpm),
+                ("tpm", tpm),
+                ("concurrency", concurrency),
+                ("spend", spend),
+            )
+            if value is not None
+        }
+        given.update(latency=latency, window=window)
+        self._limiter.configure(self._limits(preset, given))
+        return self
+
+    def _limits(self, preset: str | None, given: dict[str, Any]) -> Limits:
+        __tracebackhide__ = True
+        documenting = []
+        if preset is not None:
+            registry = self._registry
+            documenting = [n for n in registry.names() if registry.get(n).documented_limits]
+        return limits_from(
+            preset,
+            given,
+            provider=self._provider.name,
+            documented=self._provider.documented_limits,
+            documenting=documenting,
+        )
+
+    @property
+    def limits(self) -> Limits | None:
+        """The limits the test set, ``None`` before `limit` is called."""
+        return self._limiter.limits
+
+    @property
+    def load(self) -> Load:
+        """The run against the limits: requests, admitted, rejected, duration, throughput
+        (admitted per window) and peak concurrency."""
+        return self._limiter.load()
+
+    def assert_within_limits(self, max_rejected: float = 0.1) -> None:
+        """Assert that at most `max_rejected` (a fraction) of requests were rejected by a limit."""
+        __tracebackhide__ = True
+        _verdict.assert_within_limits(self._view(), self.load, max_rejected)
+
+    def assert_throughput(self, min_ratio: float = 0.8) -> None:
+        """Assert that admitted requests per window reached `min_ratio` of the tightest limit.
+
+        Judged only when the run sent more than one window's worth of that limit.
+        """
+        __tracebackhide__ = True
+        _verdict.assert_throughput(self._view(), self.load, min_ratio)
 
     # -- the timeline -----------------------------------------------------------------
 

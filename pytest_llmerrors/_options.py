@@ -37,13 +37,16 @@ if TYPE_CHECKING:  # the plugin imports this module in every run: faults and pro
 MARKER = "llm_errors"
 MARKER_DOC = (
     f"{MARKER}(*faults, provider=None, each=None, verify=False, fake_time=True, "
-    "block_network=True, seed=None, start=None): answer the test's httpx/httpx2 requests as an LLM "
-    "provider would, with `faults` queued first; `provider` names a profile (a list "
-    "parametrizes the test); `each` parametrizes over the catalog ('retryable', 'give_up', "
-    "'all' or a list of scenario names); `verify` runs inject_error.assert_resilient() after "
-    "the test body; `fake_time` makes time virtual, sleeps instant (from `start`, a datetime "
-    "or ISO 8601 string; default: now); `block_network` fails requests no profile serves; "
-    "`seed` seeds `random` before the test body and restores its state after it."
+    "block_network=True, seed=None, start=None, limits=None): answer the test's "
+    "httpx/httpx2 requests as an LLM provider would, with `faults` queued first; "
+    "`provider` names a profile (a list parametrizes the test); `each` parametrizes over "
+    "the catalog ('retryable', 'give_up', 'all' or a list of scenario names); `verify` runs "
+    "inject_error.assert_resilient() after the test body; `fake_time` makes time virtual, "
+    "sleeps instant (from `start`, a datetime or ISO 8601 string; default: now); "
+    "`block_network` fails requests no profile serves; `seed` seeds `random` before the "
+    "test body and restores its state after it; `limits` sets provider limits as "
+    "inject_error.limit(**limits) would (a dict like {'rpm': 60}), or 'documented' for "
+    "those the provider's reference documents."
 )
 EACH_GROUPS = ("retryable", "give_up", "all")
 
@@ -60,6 +63,7 @@ class MarkerArgs:
     block_network: bool | None = None
     seed: int | None = None
     start: _dt.datetime | None = None
+    limits: str | dict[str, float] | None = None
 
 
 def _signature(
@@ -71,6 +75,7 @@ def _signature(
     block_network: bool | None = None,
     seed: int | None = None,
     start: _dt.datetime | str | None = None,
+    limits: str | dict[str, float] | None = None,
 ) -> MarkerArgs:
     from ._faults import Fault
 
@@ -112,7 +117,14 @@ def _signature(
         raise TypeError(f"start must be a datetime or an ISO 8601 string, not {start!r}")
     if start is not None:
         check_start(start)
-    return MarkerArgs(tuple(faults), provider, each, verify, fake_time, block_network, seed, start)
+    if limits is not None:
+        from ._limits import check_marker_limits
+
+        check_marker_limits(limits)
+        limits = limits if isinstance(limits, str) else dict(limits)
+    return MarkerArgs(
+        tuple(faults), provider, each, verify, fake_time, block_network, seed, start, limits
+    )
 
 
 #: The latest `start` accepted: the virtual clock keeps a thousand years to move forward
@@ -417,6 +429,8 @@ class TestOptions:
     verify: bool
     seed: int | None
     start: _dt.datetime | None
+    #: The marker's ``limits=``: a dict of ``inject_error.limit`` keywords, or ``"documented"``.
+    limits: str | dict[str, float] | None = None
 
 
 def resolve(args: MarkerArgs, settings: Settings, case: Case | None) -> TestOptions:
@@ -431,6 +445,7 @@ def resolve(args: MarkerArgs, settings: Settings, case: Case | None) -> TestOpti
         verify=settings.verify if args.verify is None else args.verify,
         seed=settings.seed if args.seed is None else args.seed,
         start=args.start,
+        limits=args.limits,
     )
 
 
@@ -451,6 +466,13 @@ def cases(args: MarkerArgs, settings: Settings, registry: Registry, where: str) 
             profile = registry.get(name)
             for fault in args.faults:
                 profile.fault(fault, settings.policy)
+            if args.limits == "documented" and not profile.documented_limits:
+                documenting = [n for n in registry.names() if registry.get(n).documented_limits]
+                raise ValueError(
+                    f"limits='documented': provider {name!r} documents no limits. Profiles "
+                    f"that document theirs: {', '.join(documenting) or 'none'}. Give them "
+                    f"instead, e.g. limits={{'rpm': 60}}."
+                )
             if args.each is None:
                 found.append(Case(name))
                 continue

@@ -45,6 +45,7 @@ def record_of(nodeid: str, session: Session, *, timeline: bool) -> dict[str, Any
     verdict, broken = verdict_of(session)
     injector = session.injector
     entries = session.queue.entries()
+    load = injector.load if injector.limits is not None else None
     return {
         "nodeid": nodeid,
         "provider": injector.provider.name,
@@ -59,6 +60,9 @@ def record_of(nodeid: str, session: Session, *, timeline: bool) -> dict[str, Any
         "problems": broken,
         "skipped_rules": sorted(session.settings.policy.skip_rules | injector.skipped_rules),
         "verified": session.options.verify,
+        # The run against the provider's limits; None when the test set none.
+        "load": load.to_dict() if load is not None else None,
+        "load_line": load.describe() if load is not None else None,
     }
 
 
@@ -68,13 +72,14 @@ def summary_lines(
     """Return the summary's lines and its warnings.
 
     The lines are one line of totals, then each test that injected faults and was not
-    resilient; with `verbose`, every test that injected faults. The warnings name each test
-    whose queued faults no request took.
+    resilient; with `verbose`, every test that injected faults or set limits, and under a
+    test with limits its load line. The warnings name each test whose queued faults no
+    request took.
     """
     lines: list[str] = []
     warnings: list[str] = []
     ordered = sorted(records, key=lambda r: str(r["nodeid"]))
-    injecting = [r for r in ordered if r["faults"]]
+    injecting = [r for r in ordered if r["faults"] or r.get("load")]
     if not injecting and not any(r["unconsumed"] for r in ordered):
         return lines, warnings
     broken = [r for r in injecting if r["verdict"] == NOT_RESILIENT]
@@ -91,13 +96,18 @@ def summary_lines(
                 f"{record['nodeid']}: queued {', '.join(record['unconsumed'])} but no request "
                 f"took it: the client never reached the injector, so the test proved nothing."
             )
-        if not record["faults"] or not (verbose or record["verdict"] == NOT_RESILIENT):
+        if not (record["faults"] or record.get("load")) or not (
+            verbose or record["verdict"] == NOT_RESILIENT
+        ):
             continue
         waits = f"{round(record['fake_wait'], 2):g}s"
+        faults = ", ".join(record["faults"]) or "no faults queued"
         lines.append(
-            f"{record['nodeid']}: {', '.join(record['faults'])}; "
+            f"{record['nodeid']}: {faults}; "
             f"{record['attempt_count']} attempt(s), {waits} fake wait; {record['verdict']}"
         )
+        if verbose and record.get("load_line"):
+            lines.append(f"    load: {record['load_line']}")
     return lines, warnings
 
 

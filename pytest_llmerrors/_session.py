@@ -11,13 +11,15 @@ import contextlib
 import datetime as _dt
 import random
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
 
 from ._clock import Clock, FakeClock, RealClock
 from ._clock import release as release_clock
 from ._faults import Attempt, Classification, Fault
 from ._injector import ErrorInjector
 from ._interception import Dispatcher, FaultQueue, Guard, Interceptor, guard
+from ._limits import Limiter, check_marker_limits
 from ._options import Case, Settings, TestOptions, check_start
 from ._policy import Policy
 from ._providers import Provider, Registry
@@ -57,6 +59,7 @@ class Session:
         # the captured output with every library's DEBUG records.
         self.logs = LogCapture(settings.policy.request_id_level)
         self.queue = FaultQueue(settings.policy)
+        self.limiter = Limiter()
         self.injector = ErrorInjector(
             registry=registry,
             provider=provider,
@@ -65,6 +68,7 @@ class Session:
             timeline=self.timeline,
             clock=self.clock,
             view=self.view,
+            limiter=self.limiter,
         )
         self.dispatcher = Dispatcher(
             registry=registry,
@@ -76,6 +80,7 @@ class Session:
             rng=random.Random(rng_seed),
             fake_time=options.fake_time,
             reply=lambda: self.injector.reply_text,
+            limiter=self.limiter,
         )
         self.interceptor = Interceptor(
             self.dispatcher,
@@ -130,10 +135,19 @@ class Session:
             if not self._keep_installed:
                 stack.callback(guard.uninstall)
             self._stack = stack.pop_all()
-        for fault in self.options.faults:
-            self.injector(fault)
-        if self.options.case.scenario is not None:
-            self.injector(self.options.case.scenario)
+        try:
+            for fault in self.options.faults:
+                self.injector(fault)
+            if self.options.case.scenario is not None:
+                self.injector(self.options.case.scenario)
+            limits = self.options.limits
+            if isinstance(limits, str):
+                self.injector.limit(limits)
+            elif limits is not None:
+                self.injector.limit(**limits)  # type: ignore[arg-type]  # checked before
+        except BaseException:
+            self.stop()  # a bad argument found now must not leave time and the pools patched
+            raise
         return self.injector
 
     def stop(self) -> None:
@@ -160,6 +174,7 @@ def injecting(
     policy: Policy | None = None,
     providers: Iterable[Provider] = (),
     start: _dt.datetime | None = None,
+    limits: Mapping[str, Any] | str | None = None,
 ) -> Iterator[ErrorInjector]:
     """Inject provider errors into the httpx/httpx2 requests made inside the ``with`` block.
 
@@ -172,7 +187,9 @@ def injecting(
     `providers` adds more profiles, as the ``pytest_llmerrors_providers`` hook does for the
     fixture. `policy` replaces the default `Policy` (pytest ini settings do not apply here:
     there is no pytest config to read). `fake_time`, `block_network` and `seed` mean what
-    they mean on ``@pytest.mark.llm_errors``; `start` is the fake clock's first instant.
+    they mean on ``@pytest.mark.llm_errors``; `start` is the fake clock's first instant;
+    `limits` sets provider limits as the marker's ``limits=`` does (a dict of
+    ``inject_error.limit`` keywords, or ``"documented"``).
 
     Use it where the fixture cannot go, chiefly in a hypothesis ``@given`` test, whose body
     runs once per example. It cannot run inside another ``injecting()`` block or inside a
@@ -198,6 +215,11 @@ def injecting(
         if not isinstance(start, _dt.datetime):
             raise TypeError(f"start must be a datetime, not {start!r}.")
         check_start(start)
+    if limits is not None:
+        try:
+            check_marker_limits(limits)
+        except TypeError as error:
+            raise ValueError(f"{error}.") from None
     registry = Registry(extra)
     registry.get(name)  # ValueError naming the valid providers
     chosen = policy if policy is not None else Policy()
@@ -219,6 +241,7 @@ def injecting(
         verify=False,
         seed=seed,
         start=start,
+        limits=limits if limits is None or isinstance(limits, str) else dict(limits),
     )
     session = Session(options, settings, registry, rng_seed=f"{seed}:injecting")
     with session.running() as injector:

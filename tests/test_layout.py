@@ -11,7 +11,7 @@ import pytest_llmerrors
 
 PACKAGE = Path(pytest_llmerrors.__file__).parent
 #: The layers, in the order data flows: a package may import those before it, not after.
-LAYERS = ("_clock", "_providers", "_interception", "_verdict")
+LAYERS = ("_clock", "_providers", "_limits", "_interception", "_verdict")
 
 REPORT_MODULES = """
 import sys

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from .. import _redact
 from .._exchange import Answer, Request
 from .._faults import Attempt, Classification, Fault, current_task
+from .._limits import Limiter, estimate_tokens
 from .._policy import wait_asked
 from .._providers import Provider, Registry, Route
 from ._queue import FaultQueue
@@ -38,6 +39,7 @@ class Dispatcher:
         rng: random.Random,
         fake_time: bool,
         reply: Callable[[], str],
+        limiter: Limiter | None = None,
     ) -> None:
         self.registry = registry
         self.providers = list(providers)
@@ -48,6 +50,8 @@ class Dispatcher:
         self.rng = rng
         self.fake_time = fake_time
         self.reply = reply
+        #: The provider's limits (``inject_error.limit``); inactive until the test sets some.
+        self.limiter = limiter if limiter is not None else Limiter()
         self._count = 0
         self._lock = threading.Lock()
 
@@ -86,12 +90,30 @@ class Dispatcher:
             if fault is None:
                 fault = self.queue.take(route.provider, stream)
             at, now = self.clock.now(), self.clock.utcnow()
+            limiter = self.limiter
+            decision = None
+            if fault is None and limiter.active:
+                # What no queued fault takes meets the provider's limits.
+                decision = limiter.admit(estimate_tokens(request.json), at)
+                if not decision.admitted:
+                    assert decision.kind is not None
+                    figures = {
+                        "model": shape.model(request) or "the model",
+                        "limit": decision.limit,
+                        "used": decision.used,
+                        "requested": decision.requested,
+                    }
+                    fault = route.provider.limited(decision.kind, decision.retry_after, figures)
             answer, request_id = route.provider.answer(
                 fault, request, route, text=self.reply(), rng=self.rng, now=now
             )
             if fault is not None and fault.network and not answer.delay and self.fake_time:
                 # A timeout really takes the client's timeout: deadline arithmetic sees it.
                 answer.delay = _timeout_for(fault.name, request)
+            if decision is not None and decision.admitted:
+                answer.delay = decision.delay  # in flight until its answer
+            if limiter.active and answer.network is None:
+                _live_headers(answer, limiter.headers(shape.name, at, now))
             self._count += 1
             self.record(
                 Attempt(
@@ -118,6 +140,7 @@ class Dispatcher:
                     ),
                     chunks=answer.chunks,
                     task=task,
+                    limit=decision.kind if decision is not None else None,
                 )
             )
         return answer
@@ -136,6 +159,15 @@ class Dispatcher:
             f"pytest_llmerrors_providers hook, or let the request through with "
             f"@pytest.mark.llm_errors(block_network=False)."
         )
+
+
+def _live_headers(answer: Answer, headers: list[tuple[str, str]]) -> None:
+    """Put the limiter's rate-limit headers on `answer`, replacing any static ones."""
+    if not headers:
+        return
+    names = {name for name, _ in headers}
+    answer.headers = [(k, v) for k, v in answer.headers if k.lower() not in names]
+    answer.headers.extend(headers)
 
 
 def _timeout_for(name: str, request: Request) -> float:

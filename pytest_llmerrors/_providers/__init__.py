@@ -97,6 +97,7 @@ def openai_compatible_provider(
         statuses=dict(base.statuses),
         hosts=tuple(hosts),
         description=f"OpenAI-compatible gateway {name}",
+        limit_messages=dict(base.limit_messages),
     )
     profile.add(base.scenarios.values())
     profile.add(scenarios)

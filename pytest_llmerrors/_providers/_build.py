@@ -33,6 +33,9 @@ def build_profile(
     unserved: str | None = None,
     undocumented: Mapping[str, str] | None = None,
     shaped: Mapping[tuple[str, str], Mapping[str, Any]] | None = None,
+    documented_limits: Mapping[str, int] | None = None,
+    limit_scenarios: Mapping[str, str] | None = None,
+    limit_messages: Mapping[str, str] | None = None,
 ) -> Provider:
     """Return the profile `name`: its documented `rows`, the shared rows, then `aliases`.
 
@@ -47,6 +50,10 @@ def build_profile(
     a path under the router's API it does not serve; `undocumented` gives, for each common
     name the reference has no row for, why (the error a test asking for it gets); `shaped`
     holds the fields of a row that read otherwise in one shape, by (row, shape name).
+    `documented_limits` are the limits the reference documents (``limits="documented"``);
+    `limit_scenarios` names the row answering a request over each limit, where it is not
+    the common ``rate_limit`` / ``spend_ceiling``; `limit_messages` words the answer over
+    each limit with the live figures.
     """
     provider = Provider(
         name=name,
@@ -58,6 +65,9 @@ def build_profile(
         unserved=unserved,
         undocumented=dict(undocumented or {}),
         shaped={key: dict(fields) for key, fields in (shaped or {}).items()},
+        documented_limits=dict(documented_limits or {}),
+        limit_scenarios=dict(limit_scenarios or {}),
+        limit_messages=dict(limit_messages or {}),
     )
     documented = list(rows)
     provider.add(documented)

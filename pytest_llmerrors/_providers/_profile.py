@@ -84,6 +84,17 @@ class Provider:
     #: Fields of a scenario that differ in one API shape, by (scenario, shape name): an
     #: upstream error a router passes through with the upstream's own message.
     shaped: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    #: The limits the profile's reference documents (``limits="documented"``), like
+    #: DeRouter's ``{"rpm": 60, "concurrency": 5}``; empty when it documents none.
+    documented_limits: dict[str, int] = field(default_factory=dict)
+    #: The scenario that answers a request over each limit, where it is not the common
+    #: ``rate_limit`` (``spend_ceiling`` for ``spend``): DeRouter's ``concurrency_limit``.
+    limit_scenarios: dict[str, str] = field(default_factory=dict)
+    #: The message of the answer over each limit, as the provider words it with the live
+    #: figures: ``{model}``, ``{limit}``, ``{used}``, ``{requested}``, ``{retry_after}``.
+    #: ``tpm_too_large`` is a request larger than ``tpm`` on its own. Without one, the
+    #: scenario's own message stands.
+    limit_messages: dict[str, str] = field(default_factory=dict)
 
     def add(self, faults: Iterable[Fault]) -> None:
         """Add `faults` to the catalog, each owned by this profile."""
@@ -182,6 +193,41 @@ class Provider:
         if "headers" in changes:
             changes["headers"] = {**fault.headers, **dict(changes["headers"])}
         return fault.replace(**changes) if changes else fault
+
+    def limited(
+        self,
+        kind: str,
+        retry_after: int | None,
+        figures: Mapping[str, object] | None = None,
+    ) -> Fault:
+        """Return this profile's answer to a request over the limit `kind`.
+
+        Its own rate-limit scenario with `retry_after` as its only wait (``None``: no
+        Retry-After), or for ``spend`` its ``spend_ceiling`` scenario, classified give up.
+        Static rate-limit headers of the scenario give way to the live ones, and its
+        message to the profile's `limit_messages` filled with `figures`.
+        """
+        spend = kind == "spend"
+        name = self.limit_scenarios.get(kind, "spend_ceiling" if spend else "rate_limit")
+        fault = self.scenarios.get(name) or Fault(name, 402 if spend else 429)
+        headers = {
+            k: v
+            for k, v in fault.headers.items()
+            if k.lower() not in ("retry-after", "retry-after-ms")
+            and not k.lower().startswith(("x-ratelimit-", "anthropic-ratelimit-"))
+        }
+        key = "tpm_too_large" if kind == "tpm" and retry_after is None else kind
+        template = self.limit_messages.get(key)
+        message = fault.message
+        if template is not None:
+            message = template.format_map({"retry_after": retry_after, **(figures or {})})
+        return fault.replace(
+            retry_after=None if spend else retry_after,
+            retry_after_ms=None,
+            headers=headers,
+            classification="give_up" if spend else fault.classification,
+            message=message,
+        )
 
     def for_status(self, status: int, classification: Classification) -> Fault:
         """Return the provider's canonical error for `status`, without any Retry-After."""

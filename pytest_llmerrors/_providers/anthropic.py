@@ -109,6 +109,18 @@ def rows() -> list[Fault]:
     ]
 
 
+#: Anthropic's rate-limit messages, with the figures of the limit that was hit.
+_EXCEED = "This request would exceed your organization's rate limit of {limit} "
+LIMIT_MESSAGES = {
+    "rpm": _EXCEED + "requests per minute. Please try again later.",
+    "tpm": _EXCEED + "tokens per minute. Please reduce the prompt length or the maximum "
+    "tokens requested, or try again later.",
+    "tpm_too_large": _EXCEED + "tokens per minute: this request alone asks for {requested}. "
+    "Please reduce the prompt length or the maximum tokens requested.",
+    "concurrency": _EXCEED + "{limit} concurrent requests. Please try again later.",
+}
+
+
 def profile() -> Provider:
     """Build the Anthropic profile."""
     return build_profile(
@@ -120,6 +132,7 @@ def profile() -> Provider:
         new_request_id=prefixed_request_id("req_011C", 20, BASE58),
         statuses={413: "request_too_large"},
         rows=rows(),
+        limit_messages=LIMIT_MESSAGES,
         # Anthropic's mid-stream error is the overloaded error its streaming docs show.
         stream_error={"error_type": "overloaded_error", "message": "Overloaded"},
     )

@@ -18,6 +18,9 @@ the upstream API with the original message": ``prompt_too_long`` and
 OpenAI's on ``/v1/chat/completions`` and ``/v1/responses``. ``GET /v1/models`` ("to see
 what's online right now") lists the models, in Anthropic's list shape for the anthropic SDK
 and OpenAI's otherwise.
+
+Limits: the guide documents a key's defaults, 60 requests per minute and 5 concurrent
+(``limits="documented"``); a request over them gets ``rpm_limit`` or ``concurrency_limit``.
 """
 
 from __future__ import annotations
@@ -211,6 +214,13 @@ def profile() -> Provider:
         request_id_header="request-id",
         new_request_id=hex_request_id("req_", 24),
         rows=rows(),
+        # "default: 60/min" and "default limit: 5 concurrent" (section 03, Too Many Requests).
+        documented_limits={"rpm": 60, "concurrency": 5},
+        limit_scenarios={"rpm": "rpm_limit", "concurrency": "concurrency_limit"},
+        limit_messages={
+            "rpm": "Requests per minute limit ({limit}) exceeded.",
+            "concurrency": "Concurrent limit ({limit}) exceeded.",
+        },
         aliases={
             "spend_ceiling": "insufficient_balance",
             "rate_limit": "rpm_limit",

@@ -149,6 +149,21 @@ def rows() -> list[Fault]:
     ]
 
 
+#: OpenAI's rate-limit messages, with the figures of the limit that was hit.
+_REACHED = "Rate limit reached for {model} in organization org-test on "
+LIMIT_MESSAGES = {
+    "rpm": _REACHED + "requests per min (RPM): Limit {limit}, Used {used}, Requested "
+    "{requested}. Please try again in {retry_after}s.",
+    "tpm": _REACHED + "tokens per min (TPM): Limit {limit}, Used {used}, Requested "
+    "{requested}. Please try again in {retry_after}s.",
+    "concurrency": _REACHED + "concurrent requests: Limit {limit}, In flight {used}. "
+    "Please try again in {retry_after}s.",
+    "tpm_too_large": "Request too large for {model} in organization org-test on tokens per "
+    "min (TPM): Limit {limit}, Requested {requested}. The input or output tokens must be "
+    "reduced in order to run successfully.",
+}
+
+
 def profile() -> Provider:
     """Build the OpenAI profile."""
     return build_profile(
@@ -159,4 +174,5 @@ def profile() -> Provider:
         new_request_id=hex_request_id("req_", 32),
         statuses={409: "conflict", 413: "request_too_large", 422: "unprocessable"},
         rows=rows(),
+        limit_messages=LIMIT_MESSAGES,
     )

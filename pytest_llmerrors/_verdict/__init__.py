@@ -4,7 +4,8 @@
 task and the SDK's retry counter) and measures the waits; `._rules` holds the rules by name
 (one sentence per broken rule and call), `._streams` the rule for broken streams,
 `._request_ids` the request-id rule and `._logs` the log capture it reads; `._assertions`
-turns rules into the injector's assertions, and `._messages` words the failures.
+turns rules into the injector's assertions, and `._messages` words the failures. `._load`
+judges the load against the provider's limits (`.._limits`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ._assertions import (
     format_timeline,
     problems,
 )
+from ._load import assert_throughput, assert_within_limits
 from ._logs import LogCapture
 from ._timeline import Sleep, Timeline
 
@@ -36,6 +38,8 @@ __all__ = [
     "assert_request_id_logged",
     "assert_resilient",
     "assert_retried",
+    "assert_throughput",
+    "assert_within_limits",
     "format_timeline",
     "problems",
 ]
