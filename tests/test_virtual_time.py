@@ -351,3 +351,46 @@ def test_unmarked_tests_see_real_time_classes_and_sleeps(pytester: pytest.Pytest
         """
     )
     pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)
+
+
+def test_timers_hold_while_a_worker_thread_or_a_local_server_answers(
+    pytester: pytest.Pytester, loopback: str
+) -> None:
+    """A loop awaiting a pool thread, or a loopback server's reply, sees no timer jump.
+
+    Both wait on real work the scheduler cannot see as a virtual wait: a worker between
+    picking its item up and handing the result back (google-genai's and openai's first calls
+    do this, through asyncio.to_thread), and a socket whose answer is on its way.
+    """
+    port = loopback.rsplit(":", 1)[1]
+    pytester.makepyfile(
+        f"""
+        import asyncio, time, pytest
+
+        @pytest.mark.llm_errors
+        def test_worker_threads():
+            async def main():
+                began = time.monotonic()
+                for _ in range(300):
+                    await asyncio.wait_for(asyncio.to_thread(len, "abc"), timeout=30)
+                return time.monotonic() - began
+            assert asyncio.run(main()) == 0
+
+        @pytest.mark.llm_errors(block_network=False)
+        def test_loopback_server():
+            async def get():
+                reader, writer = await asyncio.open_connection("127.0.0.1", {port})
+                writer.write(b"GET / HTTP/1.0\\r\\n\\r\\n")
+                data = await asyncio.wait_for(reader.read(), timeout=30)
+                writer.close()
+                await writer.wait_closed()
+                return data
+            async def main():
+                began = time.monotonic()
+                for _ in range(20):
+                    assert (await get()).endswith(b"real")
+                return time.monotonic() - began
+            assert asyncio.run(main()) == 0
+        """
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)

@@ -225,9 +225,19 @@ class FakeClock:
         if not self._scheduler.sleep(seconds):
             _sleeps.REAL_TIME_SLEEP(0)
 
-    def loop_wait(self, timeout: float, wake: Callable[[], None]) -> Waiter | None:
-        """Register an idle event loop of the calling thread until `timeout` virtual seconds."""
-        return self._scheduler.add(self._scheduler.now + timeout, wake)
+    def loop_wait(
+        self,
+        timeout: float,
+        wake: Callable[[], None],
+        ready: Callable[[], bool] | None = None,
+        io: Callable[[], bool] | None = None,
+    ) -> Waiter | None:
+        """Register an idle event loop of the calling thread until `timeout` virtual seconds.
+
+        `ready` tells whether I/O arrived for the loop meanwhile (the clock then waits), `io`
+        whether the loop watches real sockets (the clock then gives them a moment).
+        """
+        return self._scheduler.add(self._scheduler.now + timeout, wake, ready, io)
 
     def end_wait(self, waiter: Waiter) -> None:
         """End a wait `loop_wait` started."""

@@ -43,13 +43,34 @@ class VirtualSelector:
         wake = getattr(self._loop, "_write_to_self", None)
         if wake is None:
             return self._inner.select(timeout)
-        waiter = clock.loop_wait(math.inf if timeout is None else timeout, wake)
+        waiter = clock.loop_wait(
+            math.inf if timeout is None else timeout, wake, self._ready, self._watches_sockets
+        )
         if waiter is None:
             return self._inner.select(timeout)
         try:
             return self._inner.select(None)  # until I/O, or the wake from the scheduler
         finally:
             clock.end_wait(waiter)
+
+    def _ready(self) -> bool:
+        """Whether I/O is ready for the loop: asked by the scheduler before moving the clock.
+
+        A worker thread that finishes between the loop's last look and its wait writes the
+        loop's self-pipe; the clock must not jump past the loop's timers before it reads it.
+        """
+        try:
+            return bool(self._inner.select(0))
+        except (OSError, ValueError):  # closed meanwhile
+            return False
+
+    def _watches_sockets(self) -> bool:
+        """Whether the loop watches a file besides its self-pipe (a real connection)."""
+        own = getattr(self._loop, "_ssock", None)
+        try:
+            return any(key.fileobj is not own for key in list(self._inner.get_map().values()))
+        except (RuntimeError, ValueError):  # changed or closed meanwhile
+            return True
 
 
 def watch(loop: asyncio.AbstractEventLoop) -> None:

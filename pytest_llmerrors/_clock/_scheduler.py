@@ -37,6 +37,9 @@ from ._sleeps import REAL_MONOTONIC
 #: Real seconds without progress after which a running thread counts as blocked. Longer than
 #: a few rounds of the GIL's switch interval (5 ms): a runnable thread is not a blocked one.
 GRACE = 0.02
+#: Real seconds an event loop watching real sockets must wait before its wait counts as
+#: idle: a local server's or database's answer arrives well within it.
+IO_GRACE = 0.1
 #: Real seconds between the daemon's looks, while some thread holding the clock runs.
 _POLL = 0.001
 #: Innermost Python frames of a thread blocked in a known blocking call: (file end, function).
@@ -63,6 +66,13 @@ class Waiter:
     thread: int = field(compare=False)
     wake: Callable[[], None] = field(compare=False)
     woken: bool = field(default=False, compare=False)
+    #: For an event loop's wait: whether I/O is ready for it (its self-pipe written by a
+    #: worker thread that just finished, say): the loop has work, and the clock must wait.
+    ready: Callable[[], bool] | None = field(default=None, compare=False)
+    #: For an event loop's wait: whether it watches real sockets (a loopback server's reply
+    #: may be on its way). Such a wait counts as idle only after `IO_GRACE` real seconds.
+    io: Callable[[], bool] | None = field(default=None, compare=False)
+    since: float = field(default=0.0, compare=False)
 
 
 class Scheduler:
@@ -154,18 +164,34 @@ class Scheduler:
 
     # -- waiting -----------------------------------------------------------------------------
 
-    def add(self, deadline: float, wake: Callable[[], None]) -> Waiter | None:
+    def add(
+        self,
+        deadline: float,
+        wake: Callable[[], None],
+        ready: Callable[[], bool] | None = None,
+        io: Callable[[], bool] | None = None,
+    ) -> Waiter | None:
         """Register a wait of the calling thread until `deadline`; ``None`` when not running.
 
         `wake` is called (under the scheduler's lock) when the clock reaches `deadline` or the
-        test ends. The clock may move at once, in this call, if everyone is now idle.
+        test ends. `ready` tells whether the waiter has work already (an event loop's I/O),
+        `io` whether it waits on real sockets too. The clock may move at once, in this call,
+        if everyone is now idle.
         """
         ident = threading.get_ident()
         blocked = _blocked_threads()  # outside the lock: see `_blocked_threads`
         with self._lock:
             if not self._running:
                 return None
-            waiter = Waiter(deadline, next(self._sequence), ident, wake)
+            waiter = Waiter(
+                deadline,
+                next(self._sequence),
+                ident,
+                wake,
+                ready=ready,
+                io=io,
+                since=REAL_MONOTONIC(),
+            )
             heapq.heappush(self._heap, waiter)
             self._waiting[ident] = self._waiting.get(ident, 0) + 1
             self._advance(blocked, strict=True)
@@ -235,6 +261,13 @@ class Scheduler:
                 break
             if not self._idle(holders, blocked, strict=strict):
                 break
+            loops = [w for w in self._heap if w.thread in held and w.ready is not None]
+            if any(w.ready() for w in loops if w.ready is not None):
+                break  # a loop has I/O to handle (a worker's result): it is not idle
+            if any(w.io is not None and w.io() for w in loops) and (
+                strict or REAL_MONOTONIC() - max(w.since for w in loops) < IO_GRACE
+            ):
+                break  # a loop waits on a real socket: give the answer time to arrive
             self._move_to(self._heap[0].deadline)
             moved = True
         return moved
@@ -329,6 +362,8 @@ def _nothing(seconds: float) -> None:
 #: The one scheduler of the process, set up at the first test's clock: only one runs at a time.
 SCHEDULER = Scheduler()
 
+#: A ThreadPoolExecutor worker's loop (`concurrent.futures.thread._worker`).
+_POOL_WORKER = ("thread.py", "_worker")
 #: Callers whose blocking waits are over in a moment: starting a thread waits for it to run.
 _TRANSIENT_FRAMES = frozenset({("threading.py", "start")})
 
@@ -366,6 +401,13 @@ def _blocked(frame: Any) -> bool:
     where = _where(frame)
     if where not in _BLOCKED_FRAMES:
         return False
+    if where == _POOL_WORKER:
+        # Idle only with no work for it: between a submit and the item's first line the
+        # worker is still in `_worker` (waking from its queue, or holding the item), and a
+        # loop awaiting that future (asyncio.to_thread) must not see the clock jump.
+        queue = frame.f_locals.get("work_queue")
+        if "work_item" in frame.f_locals or (queue is not None and not queue.empty()):
+            return False
     # Notified already (its lock released), the thread only waits for its turn to run.
     lock = frame.f_locals.get(_LOCKS.get(where[1], ""))
     if lock is not None and hasattr(lock, "locked") and not lock.locked():
