@@ -713,3 +713,26 @@ def test_hypothesis_keeps_real_time(clock: FakeClock) -> None:
     """hypothesis's own timers stay real: its gc callback may fire while freezegun stops."""
     junkdrawer = pytest.importorskip("hypothesis.internal.conjecture.junkdrawer")
     assert junkdrawer._perf_counter is freezegun.api.real_perf_counter
+
+
+def test_a_loop_watches_sockets_only_when_it_has_a_real_connection() -> None:
+    """Only a loop with a file besides its self-pipe gets the real-socket grace."""
+    import socket
+
+    from pytest_llmerrors._clock._loop import VirtualSelector
+
+    loop = asyncio.new_event_loop()
+    try:
+        selector = VirtualSelector(loop._selector, loop)  # type: ignore[attr-defined]
+        assert selector._watches_sockets() is False
+        ours, theirs = socket.socketpair()
+        try:
+            loop.add_reader(ours.fileno(), lambda: None)
+            assert selector._watches_sockets() is True
+            loop.remove_reader(ours.fileno())
+            assert selector._watches_sockets() is False
+        finally:
+            ours.close()
+            theirs.close()
+    finally:
+        loop.close()

@@ -68,8 +68,9 @@ class VirtualSelector:
         """Whether the loop watches a file besides its self-pipe (a real connection)."""
         own = getattr(self._loop, "_ssock", None)
         try:
-            return any(key.fileobj is not own for key in list(self._inner.get_map().values()))
-        except (RuntimeError, ValueError):  # changed or closed meanwhile
+            pipe = own.fileno() if own is not None else -1
+            return any(key.fd != pipe for key in list(self._inner.get_map().values()))
+        except (RuntimeError, ValueError, OSError):  # changed or closed meanwhile
             return True
 
 
