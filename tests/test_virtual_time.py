@@ -394,3 +394,37 @@ def test_timers_hold_while_a_worker_thread_or_a_local_server_answers(
         """
     )
     pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)
+
+
+def test_a_pool_started_by_an_earlier_test_holds_the_clock_while_it_works(
+    pytester: pytest.Pytester,
+) -> None:
+    """ThreadPoolExecutor workers older than the test hold the clock while they work.
+
+    The first test starts a module's pool; the second awaits real work in it under a
+    timeout that must not fire.
+    """
+    pytester.makepyfile(
+        """
+        import asyncio, concurrent.futures, time, pytest
+
+        POOL = concurrent.futures.ThreadPoolExecutor(2)
+
+        def work():
+            return sum(range(400_000))  # real work: a few real milliseconds
+
+        def test_start_the_pools():
+            assert POOL.submit(work).result()
+
+        @pytest.mark.llm_errors
+        def test_executor_of_an_earlier_test():
+            async def main():
+                loop = asyncio.get_running_loop()
+                began = time.monotonic()
+                for _ in range(30):
+                    await asyncio.wait_for(loop.run_in_executor(POOL, work), timeout=2)
+                return time.monotonic() - began
+            assert asyncio.run(main()) == 0
+        """
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)

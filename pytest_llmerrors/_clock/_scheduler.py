@@ -179,7 +179,7 @@ class Scheduler:
         if everyone is now idle.
         """
         ident = threading.get_ident()
-        blocked = _blocked_threads()  # outside the lock: see `_blocked_threads`
+        survey = _survey(self._older)  # outside the lock: see `_survey`
         with self._lock:
             if not self._running:
                 return None
@@ -194,7 +194,7 @@ class Scheduler:
             )
             heapq.heappush(self._heap, waiter)
             self._waiting[ident] = self._waiting.get(ident, 0) + 1
-            self._advance(blocked, strict=True)
+            self._advance(survey, strict=True)
         self._poke()
         return waiter
 
@@ -246,7 +246,7 @@ class Scheduler:
             self._waking.add(waiter.thread)
             waiter.wake()
 
-    def _advance(self, blocked: frozenset[int], *, strict: bool) -> bool:
+    def _advance(self, survey: Survey, *, strict: bool) -> bool:
         """Move to the earliest deadline while everyone is idle; return whether it moved.
 
         Only while the code under test itself waits for a deadline: an older thread's sleep
@@ -255,11 +255,11 @@ class Scheduler:
         """
         moved = False
         while self._running and self._heap and self._heap[0].deadline < math.inf:
-            holders = self._holders()
+            holders = self._holders(survey.working)
             held = set(holders)
             if not any(w.thread in held and w.deadline < math.inf for w in self._heap):
                 break
-            if not self._idle(holders, blocked, strict=strict):
+            if not self._idle(holders, survey.blocked, strict=strict):
                 break
             loops = [w for w in self._heap if w.thread in held and w.ready is not None]
             if any(w.ready() for w in loops if w.ready is not None):
@@ -307,9 +307,10 @@ class Scheduler:
                 return False
         return True
 
-    def _holders(self) -> list[int]:
-        """Return the threads whose work holds the clock: participants, and threads started
-        while the test runs (alive ones only)."""
+    def _holders(self, working: frozenset[int] = frozenset()) -> list[int]:
+        """Return the threads whose work holds the clock: participants, threads started
+        while the test runs (alive ones only), and older pool workers busy with an item
+        (`working`)."""
         holders = [
             ident
             for ident, thread in list(self._participants.items())
@@ -318,7 +319,9 @@ class Scheduler:
         daemon = self._daemon.ident if self._daemon is not None else None
         for thread in threading.enumerate():
             ident = thread.ident or 0
-            if ident not in self._older and ident not in self._participants and ident != daemon:
+            if ident in self._participants or ident == daemon:
+                continue
+            if ident not in self._older or ident in working:
                 holders.append(ident)
         return holders
 
@@ -342,9 +345,9 @@ class Scheduler:
                 self._wakeup.acquire()  # until a waiter arrives (its add() pokes us)
                 continue
             self._wakeup.acquire(timeout=_POLL)
-            blocked = _blocked_threads()
+            survey = _survey(self._older)
             with self._lock:
-                self._advance(blocked, strict=False)
+                self._advance(survey, strict=False)
 
 
 def _cpu_seconds(ident: int) -> float | None:
@@ -378,8 +381,19 @@ def _where(frame: Any) -> tuple[str, str]:
 _LOCKS = {"wait": "waiter", "_wait_for_tstate_lock": "lock"}
 
 
-def _blocked_threads() -> frozenset[int]:
-    """Return the threads whose innermost Python frame is a known blocking call.
+@dataclass(frozen=True)
+class Survey:
+    """What the other threads were doing, read from their frames (`_survey`)."""
+
+    #: Threads whose innermost Python frame is a known blocking call.
+    blocked: frozenset[int] = frozenset()
+    #: ThreadPoolExecutor workers busy with an item: whoever submitted it waits for its
+    #: result, so an older pool's worker holds the clock while it works.
+    working: frozenset[int] = frozenset()
+
+
+def _survey(older: set[int]) -> Survey:
+    """Return which threads are blocked, and which of the `older` ones work for a pool.
 
     Taken before the scheduler's lock, with the garbage collector off: reading other
     threads' frames allocates, and a collection there could run a finalizer that needs that
@@ -388,10 +402,26 @@ def _blocked_threads() -> frozenset[int]:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return frozenset(ident for ident, frame in sys._current_frames().items() if _blocked(frame))
+        blocked, working = set(), set()
+        for ident, frame in sys._current_frames().items():
+            if _blocked(frame):
+                blocked.add(ident)
+            elif ident in older and _in_pool(frame):
+                working.add(ident)
+        return Survey(frozenset(blocked), frozenset(working))
     finally:
         if enabled:
             gc.enable()
+
+
+def _in_pool(frame: Any, depth: int = 64) -> bool:
+    """Whether a frame below this one (within `depth`) is a ThreadPoolExecutor worker's loop."""
+    while frame is not None and depth:
+        if _where(frame) == _POOL_WORKER:
+            return True
+        frame = frame.f_back
+        depth -= 1
+    return False
 
 
 def _blocked(frame: Any) -> bool:
