@@ -176,7 +176,7 @@ def injecting(
     start: _dt.datetime | None = None,
     limits: Mapping[str, Any] | str | None = None,
 ) -> Iterator[ErrorInjector]:
-    """Inject provider errors into the httpx/httpx2 requests made inside the ``with`` block.
+    """Inject provider errors into the HTTP requests made inside the ``with`` block.
 
     Yields a fresh `ErrorInjector`, the same object the ``inject_error`` fixture gives a
     marked test: queue faults by calling it, read ``attempts``, call ``assert_resilient()``.

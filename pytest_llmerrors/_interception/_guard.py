@@ -1,8 +1,9 @@
 """The network guard: below every client, no connection the plugin does not serve leaves.
 
-The respx adapter answers httpx and httpx2; everything else that opens a connection (a
-client with its own transport, ``requests``, ``aiohttp``, ``urllib``, a raw socket, an
-``httpcore`` connection made by hand) ends in ``socket.socket.connect`` or ``connect_ex``.
+The adapters answer httpx, httpx2, aiohttp and requests; everything else that opens a
+connection (a client with its own transport, ``urllib``, a raw socket, an ``httpcore``
+connection made by hand, what an adapter lets through) ends in ``socket.socket.connect``
+or ``connect_ex``.
 While a test runs with ``block_network``, those refuse every address but Unix sockets and
 the hosts of ``llm_errors_allow_hosts`` (loopback by default), raising `NetworkBlocked` (a
 ``ConnectionRefusedError``, so clients treat it as the connection failure it is) and
