@@ -737,3 +737,26 @@ def test_a_loop_watches_sockets_only_when_it_has_a_real_connection() -> None:
             theirs.close()
     finally:
         loop.close()
+
+
+@pytest.mark.parametrize("start", [4088.564380722712, 8175.8900425644, 123456.789])
+def test_loop_timers_land_on_whole_virtual_seconds_whatever_the_real_start(
+    monkeypatch: pytest.MonkeyPatch, start: float
+) -> None:
+    """Timers whole seconds apart move the clock by whole seconds, not 60.99999999999909.
+
+    These real starts (the machine's monotonic clock when the test began) once left the
+    clock an ulp short of 61 after a loop's timers.
+    """
+    from pytest_llmerrors._clock import _fake
+
+    monkeypatch.setattr(_fake, "REAL_MONOTONIC", lambda: start)
+
+    async def main() -> None:
+        await asyncio.sleep(30)
+        await asyncio.sleep(30)
+        await asyncio.wait_for(asyncio.sleep(1), timeout=10)
+
+    with FakeClock() as clock:
+        asyncio.run(main())
+        assert clock.now() == 61

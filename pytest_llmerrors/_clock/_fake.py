@@ -109,7 +109,10 @@ class FakeClock:
                 _bindings.install()
                 _bindings.push(factory)
                 self._factory = factory
-                self._loop_base = REAL_MONOTONIC()
+                # A whole second, just after the real start (loop time never goes back):
+                # on a whole base, timers whole seconds apart convert to virtual deadlines
+                # without rounding (61, not 60.99999999999909).
+                self._loop_base = float(math.ceil(REAL_MONOTONIC()))
                 LOOP_CLASS.time = _sleeps.loop_time  # type: ignore[method-assign,assignment]
                 self._patch_trio()
                 self._scheduler.start(self._now, self._moved)

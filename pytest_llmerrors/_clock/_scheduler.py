@@ -12,7 +12,11 @@ the injector recorded (`join`): their sleeps are the code under test's, and are 
 Threads started while the test runs hold the clock too while they run (a pool's worker
 setting up its first request must not see the clock jump), but their sleeps are not
 recorded until they join. Threads older than the test (a library's trace exporter started
-at import, a metrics poller) wait on the same clock, but the clock never moves for them.
+at import, a metrics poller) wait on the same clock, but the clock never moves for them;
+an older ThreadPoolExecutor worker holds it while it works on an item.
+
+An event loop's wait is idle only when no I/O is ready for it (a worker's result written
+to its self-pipe), and, when it watches a real socket, after `IO_GRACE` real seconds.
 
 Moving the clock happens in the thread whose wait made everyone idle, or, when the last
 participant is blocked elsewhere, in one daemon thread that checks after `grace`. Nothing
