@@ -124,7 +124,8 @@ def test_aiohttp_faults_are_aiohttp_exceptions(pytester: pytest.Pytester) -> Non
 
 
 def test_aiohttp_streams_break_as_aiohttp_reports_it(pytester: pytest.Pytester) -> None:
-    """A stream cut short is ClientPayloadError; a stalled one times out after sock_read."""
+    """A stream cut short is ClientPayloadError; a stalled one times out after sock_read,
+    or, with a total timeout only, as aiohttp's own total timeout."""
     pytester.makepyfile(
         """
         import asyncio, aiohttp, pytest
@@ -156,6 +157,21 @@ def test_aiohttp_streams_break_as_aiohttp_reports_it(pytester: pytest.Pytester) 
             attempt = inject_error.attempts[0]
             assert attempt.ended_at - attempt.at == 20
 
+        @pytest.mark.llm_errors("stream_stall")
+        def test_stalled_with_a_total_timeout_only(inject_error):
+            async def main():
+                timeout = aiohttp.ClientTimeout(total=40)
+                async with aiohttp.ClientSession(timeout=timeout) as session:
+                    async with session.post(URL, json=BODY) as response:
+                        async for line in response.content:
+                            pass
+            with pytest.raises(asyncio.TimeoutError) as caught:
+                asyncio.run(main())
+            # aiohttp's own total timeout, not a read timeout the client never set
+            assert not isinstance(caught.value, aiohttp.ServerTimeoutError)
+            attempt = inject_error.attempts[0]
+            assert attempt.ended_at - attempt.at == 40
+
         @pytest.mark.llm_errors
         def test_complete(inject_error):
             async def main():
@@ -166,7 +182,7 @@ def test_aiohttp_streams_break_as_aiohttp_reports_it(pytester: pytest.Pytester) 
             assert lines[-1] == b"data: [DONE]\\n"
         """
     )
-    pytester.runpytest().assert_outcomes(passed=3)
+    pytester.runpytest().assert_outcomes(passed=4)
 
 
 def test_aiohttp_verdicts_pass_a_careful_client_and_fail_a_hasty_one(

@@ -17,7 +17,8 @@ aiohttp 3.0), ``ResponseHandler(loop)`` and the asyncio transport interface.
 Network faults are aiohttp's own exceptions: ``ClientConnectorError`` (connection refused),
 ``ConnectionTimeoutError`` and ``SocketTimeoutError`` (both ``ServerTimeoutError``); a
 stream cut short ends the connection mid-body, which aiohttp reports as
-``ClientPayloadError``, and a stalled one times out as aiohttp's read timeout does.
+``ClientPayloadError``, and a stalled one times out as aiohttp's read timeout does (a
+session with a ``total`` timeout only gets aiohttp's own ``TimeoutError`` from it).
 """
 
 from __future__ import annotations
@@ -61,7 +62,9 @@ async def _create_connection(self: Any, req: Any, traces: Any, timeout: Any) -> 
         raise aiohttp.ClientConnectorError(req.connection_key, error)
     loop = asyncio.get_running_loop()
     protocol = ResponseHandler(loop)
-    protocol.connection_made(_Peer(loop, protocol, answer, interceptor))
+    # With a total timeout only, aiohttp's own timer ends a silent answer (TimeoutError).
+    total_only = timeout.sock_read is None and timeout.total is not None
+    protocol.connection_made(_Peer(loop, protocol, answer, interceptor, total_only))
     return protocol
 
 
@@ -92,8 +95,10 @@ class _Peer(asyncio.Transport):
         protocol: ResponseHandler,
         answer: Answer,
         interceptor: Interceptor,
+        total_only: bool = False,
     ) -> None:
         super().__init__()
+        self._total_only = total_only
         self._loop = loop
         self._protocol = protocol
         self._answer = answer
@@ -175,7 +180,10 @@ class _Peer(asyncio.Transport):
 
     def _time_out(self) -> None:
         # What aiohttp does when its read timer fires (SocketTimeoutError on the response
-        # and its body); the timer itself would fire at the same virtual moment.
+        # and its body); the timer itself would fire at the same virtual moment. A client
+        # with a total timeout only has no read timer: its total one fires now, in aiohttp.
+        if self._total_only:
+            return
         on_read_timeout = getattr(self._protocol, "_on_read_timeout", None)
         if on_read_timeout is not None:
             on_read_timeout()
