@@ -222,13 +222,13 @@ def test_requests_faults_are_requests_exceptions(pytester: pytest.Pytester) -> N
     """requests gets its own ConnectionError, ConnectTimeout and ReadTimeout, on fake time."""
     pytester.makepyfile(
         f"""
-        import pytest, requests
+        import pytest, requests, urllib3
 
         URL = "{URL}"
         BODY = {{"model": "gpt-4o-mini", "messages": [{{"role": "user", "content": "hi"}}]}}
 
         @pytest.mark.llm_errors(
-            "rate_limit", "read_timeout", "connect_error", "connect_timeout")
+            "rate_limit", "read_timeout", "connect_error", "connect_timeout", "read_timeout")
         def test_it(inject_error):
             response = requests.post(URL, json=BODY, timeout=(4, 25))
             assert response.status_code == 429
@@ -240,11 +240,14 @@ def test_requests_faults_are_requests_exceptions(pytester: pytest.Pytester) -> N
                 requests.post(URL, json=BODY, timeout=(4, 25))
             with pytest.raises(requests.exceptions.ConnectTimeout):
                 requests.post(URL, json=BODY, timeout=(4, 25))
+            with pytest.raises(requests.exceptions.ReadTimeout):  # urllib3's Timeout too
+                requests.post(URL, json=BODY, timeout=urllib3.Timeout(connect=4, read=12))
             ok = requests.Session().post(URL, json=BODY)
             assert ok.json()["choices"][0]["message"]["content"] == "pong"
             attempts = inject_error.attempts
             assert attempts[1].ended_at - attempts[1].at == 25
             assert attempts[3].ended_at - attempts[3].at == 4
+            assert attempts[4].ended_at - attempts[4].at == 12
             assert attempts[0].headers["User-Agent"].startswith("python-requests/")
         """
     )

@@ -111,15 +111,25 @@ def _request(request: Any) -> Request:
     if isinstance(body, str):
         body = body.encode()
     timeout = (getattr(request, "req_kwargs", None) or {}).get("timeout")
-    connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
+    if isinstance(timeout, tuple):
+        connect, read = timeout
+    elif timeout is None or isinstance(timeout, (int, float)):
+        connect = read = timeout
+    else:  # urllib3's Timeout, which requests also takes
+        connect = getattr(timeout, "connect_timeout", None)
+        read = getattr(timeout, "read_timeout", None)
     return Request(
         method=request.method or "GET",
         url=request.url or "",
         headers={k: v if isinstance(v, str) else v.decode() for k, v in request.headers.items()},
         body=body if isinstance(body, bytes) else b"",
         generation="requests",
-        timeouts={"connect": connect, "read": read},
+        timeouts={"connect": _seconds(connect), "read": _seconds(read)},
     )
+
+
+def _seconds(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) else None
 
 
 class _Mock(responses.RequestsMock):
