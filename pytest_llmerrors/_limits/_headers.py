@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import datetime as _dt
 
-#: The prefixes of either family: a scenario's own static headers of these are replaced.
-PREFIXES = ("x-ratelimit-", "anthropic-ratelimit-")
-
 
 def duration(seconds: float) -> str:
     """Return `seconds` as OpenAI writes a reset: ``17ms``, ``1s``, ``59.5s``, ``6m0s``."""
