@@ -1,4 +1,13 @@
-"""Provider profiles and the scenario catalog."""
+"""Provider profiles and the scenario catalog.
+
+`._profile` holds `Provider` (endpoints, error shapes, request ids, the catalog) and
+`._build` puts a built-in one together from its module's data. The API shapes
+(`._openai_shape`, `._anthropic_shape`, `._gemini_shape`, on `._shape_base`) render error
+bodies and success answers on the wire; `._structured` fills the replies a request's JSON
+schema or forced tool asks for; `._ids` draws ids as each provider spells them; `._rows`
+holds the rows several profiles share. Each other module is one provider: its documented
+rows and its `profile()`.
+"""
 
 from __future__ import annotations
 

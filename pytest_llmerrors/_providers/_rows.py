@@ -40,6 +40,11 @@ FRONT_DOOR_NAMES: tuple[str, ...] = (
 )
 
 
+def refusal(name: str, **fields: Any) -> Fault:
+    """Return the give-up row of `name`, a common name of a 4xx refusal, at its usual status."""
+    return Fault(name, USUAL_STATUS[name], "give_up", **fields)
+
+
 def server_failure(name: str, message: str, advice: str, **fields: Any) -> Fault:
     """Return the retryable row of `name`, a common name of a 5xx failure, at its usual status."""
     return Fault(name, USUAL_STATUS[name], "retry", message=message, advice=advice, **fields)

@@ -7,49 +7,39 @@ from ._anthropic_shape import AnthropicShape
 from ._build import build_profile
 from ._ids import BASE58, prefixed_request_id
 from ._profile import Endpoint, Provider
-from ._rows import server_failure
+from ._rows import refusal, server_failure
 
 
 def rows() -> list[Fault]:
     """Return Anthropic's documented errors."""
     return [
-        Fault(
+        refusal(
             "bad_request",
-            400,
-            "give_up",
             error_type="invalid_request_error",
             message="messages: at least one message is required",
             advice="The request is malformed; fix it.",
         ),
-        Fault(
+        refusal(
             "invalid_api_key",
-            401,
-            "give_up",
             error_type="authentication_error",
             message="invalid x-api-key",
             advice="The key is wrong or revoked; retrying cannot fix it.",
         ),
-        Fault(
+        refusal(
             "spend_ceiling",
-            402,
-            "give_up",
             error_type="billing_error",
             message="Your credit balance is too low to access the Anthropic API. Please go to "
             "Plans & Billing to upgrade or purchase credits.",
             advice="Billing blocks the call; give up and alert.",
         ),
-        Fault(
+        refusal(
             "permission_denied",
-            403,
-            "give_up",
             error_type="permission_error",
             message="Your API key does not have permission to use the specified resource.",
             advice="The key lacks access; no retry helps.",
         ),
-        Fault(
+        refusal(
             "not_found",
-            404,
-            "give_up",
             error_type="not_found_error",
             message="model: claude-9",
             advice="The model or resource does not exist.",

@@ -33,6 +33,7 @@ from ._build import build_profile
 from ._ids import hex_request_id
 from ._openai_shape import OpenAIShape
 from ._profile import Endpoint, Provider
+from ._rows import refusal
 
 #: What ``GET /v1/models`` lists: the models the guide names, and what its upstreams serve.
 MODELS = ("claude-sonnet-4-6", "claude-opus-4-1", "claude-haiku-4-5", "gpt-5", "gpt-4o-mini")
@@ -73,10 +74,8 @@ def rows() -> list[Fault]:
             message="Missing API key: send Authorization: Bearer or x-api-key.",
             advice="The request had no key; add the Authorization or x-api-key header.",
         ),
-        Fault(
+        refusal(
             "invalid_api_key",
-            401,
-            "give_up",
             message="Invalid API key.",
             advice="The key was deleted, disabled or never existed; create a new one.",
         ),

@@ -14,16 +14,14 @@ from ._build import build_profile
 from ._ids import hex_request_id
 from ._openai_shape import OpenAIShape
 from ._profile import Endpoint, Provider
-from ._rows import server_failure
+from ._rows import refusal, server_failure
 
 
 def rows() -> list[Fault]:
     """Return one row per status code Fluent passes through."""
     return [
-        Fault(
+        refusal(
             "bad_request",
-            400,
-            "give_up",
             message="Bad request: malformed input.",
             advice="A general request error; if it works on another model, toggle the "
             "model card's structured JSON, streaming or tools settings.",
@@ -36,34 +34,26 @@ def rows() -> list[Fault]:
             advice="The custom endpoint rejects a feature the request uses; turn the "
             "feature off for that model.",
         ),
-        Fault(
+        refusal(
             "invalid_api_key",
-            401,
-            "give_up",
             code="invalid_api_key",
             message="Invalid API key.",
             advice="The key is wrong or expired for this provider; recreate it for the "
             "right project or organization.",
         ),
-        Fault(
+        refusal(
             "spend_ceiling",
-            402,
-            "give_up",
             message="Payment required.",
             advice="A billing problem at the provider (credits, failed payment, paused "
             "usage); fix it in the provider account.",
         ),
-        Fault(
+        refusal(
             "permission_denied",
-            403,
-            "give_up",
             message="Access forbidden.",
             advice="The key exists but may not use this model or route; grant access.",
         ),
-        Fault(
+        refusal(
             "not_found",
-            404,
-            "give_up",
             code="model_not_found",
             message="Model not found.",
             advice="The selected model is not on that provider or not open to the account; "

@@ -23,7 +23,7 @@ from ._build import build_profile
 from ._ids import uuid_request_id
 from ._openai_shape import OpenAIShape
 from ._profile import Endpoint, Provider
-from ._rows import server_failure
+from ._rows import refusal, server_failure
 
 #: Seconds left in the hourly safety window: longer than the default 300 s wait budget.
 HOURLY_WINDOW = 1800
@@ -32,10 +32,8 @@ HOURLY_WINDOW = 1800
 def rows() -> list[Fault]:
     """Return the rows of FluxRouter's status reference."""
     return [
-        Fault(
+        refusal(
             "invalid_api_key",
-            401,
-            "give_up",
             # No error_type: OpenAI's shape says invalid_request_error (the seed's example
             # body), Anthropic's authentication_error, as each shape does for a 401.
             code="invalid_api_key",
@@ -123,10 +121,8 @@ def rows() -> list[Fault]:
             message="This conversation has hit its limit.",
             advice="Waiting does not reset it: start a new conversation instead of retrying.",
         ),
-        Fault(
+        refusal(
             "bad_request",
-            400,
-            "give_up",
             message="Bad request body: 'stream' must be a boolean.",
             advice="Malformed JSON or a wrongly shaped field; fix the body.",
         ),

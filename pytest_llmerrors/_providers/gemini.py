@@ -15,7 +15,7 @@ from ._build import build_profile
 from ._gemini_shape import GeminiShape
 from ._ids import hex_request_id
 from ._profile import Endpoint, Provider
-from ._rows import server_failure
+from ._rows import refusal, server_failure
 
 _QUOTA = "type.googleapis.com/google.rpc.QuotaFailure"
 _RETRY = "type.googleapis.com/google.rpc.RetryInfo"
@@ -25,10 +25,8 @@ _QUOTA_METRIC = "generativelanguage.googleapis.com/generate_content_requests"
 def rows() -> list[Fault]:
     """Return Gemini's documented errors."""
     return [
-        Fault(
+        refusal(
             "bad_request",
-            400,
-            "give_up",
             error_type="INVALID_ARGUMENT",
             message="Request contains an invalid argument.",
             advice="The body is malformed or names an unknown field; fix the request.",
@@ -52,18 +50,14 @@ def rows() -> list[Fault]:
             advice="The free tier is not offered where the call comes from; enable billing "
             "or call from a supported region.",
         ),
-        Fault(
+        refusal(
             "permission_denied",
-            403,
-            "give_up",
             error_type="PERMISSION_DENIED",
             message="The caller does not have permission.",
             advice="The key may not use this model or tuned model; fix access, not timing.",
         ),
-        Fault(
+        refusal(
             "not_found",
-            404,
-            "give_up",
             error_type="NOT_FOUND",
             message="models/gemini-9 is not found for API version v1beta, or is not "
             "supported for generateContent.",

@@ -7,7 +7,7 @@ from ._build import build_profile
 from ._ids import hex_request_id
 from ._openai_shape import OpenAIShape
 from ._profile import Endpoint, Provider
-from ._rows import server_failure
+from ._rows import refusal, server_failure
 
 #: Headers OpenAI sends with a rate-limit error.
 _RATE_LIMIT_HEADERS = {
@@ -20,10 +20,8 @@ _RATE_LIMIT_HEADERS = {
 def rows() -> list[Fault]:
     """Return OpenAI's documented errors."""
     return [
-        Fault(
+        refusal(
             "bad_request",
-            400,
-            "give_up",
             error_type="invalid_request_error",
             message="Invalid value for 'messages': expected an array.",
             advice="The request itself is wrong; fix it, a retry sends the same bytes.",
@@ -38,29 +36,23 @@ def rows() -> list[Fault]:
             "However, your messages resulted in 131072 tokens.",
             advice="Shorten the input or pick a model with a longer context.",
         ),
-        Fault(
+        refusal(
             "invalid_api_key",
-            401,
-            "give_up",
             error_type="invalid_request_error",
             code="invalid_api_key",
             message="Incorrect API key provided: sk-proj-****1234. You can find your API key "
             "at https://platform.openai.com/account/api-keys.",
             advice="The key is wrong or revoked; retrying cannot fix it.",
         ),
-        Fault(
+        refusal(
             "permission_denied",
-            403,
-            "give_up",
             error_type="invalid_request_error",
             code="unsupported_country_region_territory",
             message="Country, region, or territory not supported.",
             advice="The key may not use this model or region; no retry helps.",
         ),
-        Fault(
+        refusal(
             "not_found",
-            404,
-            "give_up",
             error_type="invalid_request_error",
             code="model_not_found",
             message="The model `gpt-9` does not exist or you do not have access to it.",

@@ -20,7 +20,7 @@ from ._build import build_profile
 from ._ids import generation_request_id
 from ._openai_shape import OpenAIShape
 from ._profile import Endpoint, Provider
-from ._rows import server_failure
+from ._rows import refusal, server_failure
 
 
 class OpenRouterShape(OpenAIShape):
@@ -34,10 +34,8 @@ class OpenRouterShape(OpenAIShape):
 def rows() -> list[Fault]:
     """Return OpenRouter's documented errors."""
     return [
-        Fault(
+        refusal(
             "bad_request",
-            400,
-            "give_up",
             message="Invalid request: 'messages' is required.",
             advice="Invalid or missing parameters (or CORS); fix the request.",
         ),
@@ -48,25 +46,19 @@ def rows() -> list[Fault]:
             message="openai/gpt-9 is not a valid model ID",
             advice="Use a model id from /api/v1/models, with its provider prefix.",
         ),
-        Fault(
+        refusal(
             "invalid_api_key",
-            401,
-            "give_up",
             message="No auth credentials found",
             advice="The key is invalid or disabled, or the OAuth session expired; fix the "
             "credentials.",
         ),
-        Fault(
+        refusal(
             "spend_ceiling",
-            402,
-            "give_up",
             message="This request requires more credits, or fewer max_tokens.",
             advice="The account or key is out of credits; add credits before retrying.",
         ),
-        Fault(
+        refusal(
             "permission_denied",
-            403,
-            "give_up",
             message="Your chosen model requires moderation and your input was flagged",
             extra={
                 "metadata": {

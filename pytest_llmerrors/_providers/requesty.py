@@ -21,7 +21,7 @@ from ._build import build_profile
 from ._ids import uuid_request_id
 from ._openai_shape import OpenAIShape
 from ._profile import Endpoint, Provider
-from ._rows import server_failure
+from ._rows import refusal, server_failure
 
 _ROUTER = {"origin": "router"}
 _PROVIDER = {"origin": "provider"}
@@ -111,34 +111,26 @@ def rows() -> list[Fault]:
             extra=_PROVIDER,
             advice="The provider answered 504; retry after a short delay or fail over.",
         ),
-        Fault(
+        refusal(
             "bad_request",
-            400,
-            "give_up",
             message="Invalid request payload",
             extra=_ROUTER,
             advice="Not retryable: fix the request payload.",
         ),
-        Fault(
+        refusal(
             "invalid_api_key",
-            401,
-            "give_up",
             message="Invalid API key",
             extra=_ROUTER,
             advice="Not retryable: fix the credentials.",
         ),
-        Fault(
+        refusal(
             "permission_denied",
-            403,
-            "give_up",
             message="API key is not allowed to use this model",
             extra=_ROUTER,
             advice="Not retryable: fix the key's permissions.",
         ),
-        Fault(
+        refusal(
             "spend_ceiling",
-            402,
-            "give_up",
             message="Insufficient balance",
             extra=_ROUTER,
             advice="Not retryable: top up the balance or raise the spend limit.",

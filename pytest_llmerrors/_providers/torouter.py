@@ -23,7 +23,7 @@ from ._gemini_shape import GeminiShape
 from ._ids import hex_request_id
 from ._openai_shape import OpenAIShape
 from ._profile import Endpoint, Provider
-from ._rows import server_failure
+from ._rows import refusal, server_failure
 
 #: What ``/models`` lists: a group's catalog across the three protocols ToRouter speaks.
 MODELS = ("gpt-4o-mini", "gpt-4.1", "claude-sonnet-4-5", "claude-haiku-4-5", "gemini-2.5-flash")
@@ -39,10 +39,8 @@ def _coded(name: str, status: int, code: str, message: str, advice: str) -> Faul
 def rows() -> list[Fault]:
     """Return ToRouter's rows, and the codes they list as rows of their own."""
     return [
-        Fault(
+        refusal(
             "bad_request",
-            400,
-            "give_up",
             message="Malformed request body.",
             advice="Validate the JSON before sending; a retry repeats the same bytes.",
         ),
@@ -88,10 +86,8 @@ def rows() -> list[Fault]:
             "User inactive.",
             "The account behind the key is inactive; reactivate it.",
         ),
-        Fault(
+        refusal(
             "spend_ceiling",
-            402,
-            "give_up",
             message="Account balance insufficient.",
             advice="The pay-as-you-go balance is spent; top up in Billing.",
         ),
@@ -130,10 +126,8 @@ def rows() -> list[Fault]:
             message="Model is not in this key's whitelist.",
             advice="Add the model to the key's whitelist or use a key that has it.",
         ),
-        Fault(
+        refusal(
             "not_found",
-            404,
-            "give_up",
             message="Model not found in your subscribed group's catalog.",
             advice="Open /models to see what your group exposes.",
         ),
