@@ -1,8 +1,11 @@
 """Virtual time: a fake clock on freezegun whose sleeps take no real time.
 
-`._fake` (`FakeClock`) keeps the fake seconds; `._freezer` drives freezegun, `._patches`
-installs the replacement sleeps of `._sleeps`, and `._modindex` finds, incrementally, where
-loaded modules hold what is patched. `._real` is the same interface on real time.
+`._fake` (`FakeClock`) keeps one test's virtual seconds and starts and stops it;
+`._scheduler` moves them when the code under test has nothing else to do, so concurrent
+waits overlap; `._bindings` switches freezegun's fakes and the replacement sleeps of
+`._sleeps` in and out where `._modindex` found loaded modules holding the real ones;
+`._loop` puts asyncio's idle waits on the scheduler and `._trio` gives ``trio.run`` a clock
+that jumps with it. `._real` is the same interface on real time.
 """
 
 from __future__ import annotations

@@ -55,7 +55,6 @@ class _Body(io.RawIOBase):
         self._answer = answer
         self._interceptor = interceptor
         self._pending = b""
-        self._sent = 0
 
     def readable(self) -> bool:
         return True
@@ -69,7 +68,6 @@ class _Body(io.RawIOBase):
         size = min(len(buffer), len(self._pending))
         buffer[:size] = self._pending[:size]
         self._pending = self._pending[size:]
-        self._sent += size
         return size
 
     def _end(self) -> None:
