@@ -200,6 +200,9 @@ class Attempt:
     #: The provider limit that rejected the request (``rpm``, ``tpm``, ``concurrency``,
     #: ``spend``), ``None`` when no limit did.
     limit: str | None = None
+    #: Sent from the same place in the application as its thread/task's previous attempt
+    #: (a retry loop resending it), not by a pool's next item or the test calling again.
+    resent: bool = False
 
     @property
     def injected(self) -> bool:
@@ -311,9 +314,9 @@ def check_body(body: Any) -> None:
     if body is None or isinstance(body, (str, bytes)):
         return
     try:
-        json.dumps(body)
+        json.dumps(body, allow_nan=False)  # NaN and Infinity are not JSON: no parser takes them
     except (TypeError, ValueError, RecursionError):
         raise ValueError(
             f"body must be a str or bytes (sent as is) or JSON data (a dict, list, str, "
-            f"number, bool or None, nested), not {body!r}."
+            f"finite number, bool or None, nested), not {body!r}."
         ) from None

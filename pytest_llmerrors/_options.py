@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as _dt
 import logging
 import math
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -373,22 +372,35 @@ def _check_report_path(config: pytest.Config) -> None:
             f"--llm-errors-report={value}: {str(path)!r} is a folder; give the path of the "
             f"JSON file to write in it, like {str(path / 'llm-errors.json')!r}."
         )
+    # Tried, not asked: os.access says yes to root for a read-only folder or sysfs.
     if path.exists():
-        if not os.access(path, os.W_OK):
+        try:
+            with path.open("a"):
+                pass
+        except OSError as error:
             raise pytest.UsageError(
-                f"--llm-errors-report={value}: {str(path)!r} exists and cannot be written; "
-                f"give a path this user may write."
-            )
+                f"--llm-errors-report={value}: {str(path)!r} exists and cannot be written "
+                f"({error.strerror or error}); give a path this user may write."
+            ) from None
         return
     ancestor = path.parent
     while not ancestor.exists() and ancestor != ancestor.parent:
         ancestor = ancestor.parent
-    if not ancestor.is_dir() or not os.access(ancestor, os.W_OK | os.X_OK):
-        what = "is not a folder" if not ancestor.is_dir() else "is a folder this user cannot write"
+    if not ancestor.is_dir():
         raise pytest.UsageError(
             f"--llm-errors-report={value}: cannot create {str(path)!r}: {str(ancestor)!r} "
-            f"{what}; give a path under a writable folder."
+            f"is not a folder; give a path under a writable folder."
         )
+    import tempfile  # pytest's tmp_path has it loaded; the plugin's import stays light
+
+    try:
+        tempfile.TemporaryFile(dir=ancestor).close()
+    except OSError as error:
+        raise pytest.UsageError(
+            f"--llm-errors-report={value}: cannot create {str(path)!r}: {str(ancestor)!r} "
+            f"is a folder this user cannot write ({error.strerror or error}); give a path "
+            f"under a writable folder."
+        ) from None
 
 
 def _hook(config: pytest.Config) -> PolicyHook:

@@ -18,7 +18,7 @@ from ._clock import Clock, FakeClock, RealClock
 from ._clock import release as release_clock
 from ._faults import Attempt, Classification, Fault
 from ._injector import ErrorInjector
-from ._interception import Dispatcher, FaultQueue, Guard, Interceptor, guard
+from ._interception import Dispatcher, FaultQueue, Guard, Interceptor, Sites, guard
 from ._limits import Limiter, check_marker_limits
 from ._options import Case, Settings, TestOptions, check_start
 from ._policy import Policy
@@ -40,6 +40,7 @@ class Session:
         rng_seed: str,
         on_attempt: Callable[[Attempt], None] | None = None,
         keep_installed: bool = False,
+        test_file: str | None = None,
     ) -> None:
         self.options = options
         self.settings = settings
@@ -81,18 +82,20 @@ class Session:
             fake_time=options.fake_time,
             reply=lambda: self.injector.reply_text,
             limiter=self.limiter,
+            sites=Sites(test_file),
         )
+        #: What the plugin refused during the test, in any thread: the test fails on these.
+        self.failures: list[str] = []
+        self._failures_lock = threading.Lock()
+        self.guard = Guard(settings.allow_hosts, self.report) if options.block_network else None
         self.interceptor = Interceptor(
             self.dispatcher,
             block_network=options.block_network,
             clock=self.clock if isinstance(self.clock, FakeClock) else None,
             keep_installed=keep_installed,
             report=self.report,
+            allows=self.guard.allows if self.guard is not None else None,
         )
-        #: What the plugin refused during the test, in any thread: the test fails on these.
-        self.failures: list[str] = []
-        self._failures_lock = threading.Lock()
-        self.guard = Guard(settings.allow_hosts, self.report) if options.block_network else None
         self._keep_installed = keep_installed
         self._stack = contextlib.ExitStack()
 
@@ -128,6 +131,7 @@ class Session:
             stack.callback(self.logs.stop)
             self.clock.start()
             stack.callback(self.clock.stop)
+            stack.callback(self.dispatcher.sites.clear)
             self.interceptor.start()
             stack.callback(self.interceptor.stop)
             guard.activate(self.guard)

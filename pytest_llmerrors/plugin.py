@@ -7,10 +7,12 @@ interception: a run without marked tests pays for none of them (see
 
 from __future__ import annotations
 
+import inspect
 import random
 import sys
 from collections.abc import Generator, Iterator
 from pathlib import Path
+from types import CodeType
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -146,12 +148,23 @@ def inject_error(
         rng_seed=f"{options.seed}:{item.nodeid}",
         on_attempt=on_attempt,
         keep_installed=True,
+        test_file=_test_file(item),
     )
     item.stash[_SESSION] = session
     with session.running() as injector:
         if options.seed is not None:
             item.stash[_SEED] = options.seed
         yield injector
+
+
+def _test_file(item: pytest.Item) -> str | None:
+    """Return the file of the test's code as its frames name it.
+
+    Loops there (the test's, its helpers') call the application again; they do not resend.
+    """
+    function = getattr(item, "function", None)
+    code = getattr(inspect.unwrap(function), "__code__", None) if function is not None else None
+    return code.co_filename if isinstance(code, CodeType) else None
 
 
 def _release_clock() -> None:
@@ -267,7 +280,7 @@ class _Collector:
         for warning in warnings:
             terminalreporter.write_line(f"WARNING: {warning}", yellow=True, bold=True)
 
-    def pytest_sessionfinish(self) -> None:
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
         """Write the JSON report, on the controller only under pytest-xdist."""
         path = self.config.getoption("llm_errors_report", None)
         if not path or hasattr(self.config, "workerinput"):
@@ -275,4 +288,12 @@ class _Collector:
         from ._report import write_json
 
         settings = self.config.stash[_SETTINGS]
-        write_json(Path(path), self.records, provider=settings.provider, seed=settings.seed)
+        try:
+            write_json(Path(path), self.records, provider=settings.provider, seed=settings.seed)
+        except OSError as error:  # checked at start-up; the disk may still fill up or change
+            reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+            if reporter is not None:
+                reporter.write_line(
+                    f"pytest-llmerrors: could not write the report to {path}: {error}", red=True
+                )
+            session.exitstatus = pytest.ExitCode.INTERNAL_ERROR

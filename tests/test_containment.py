@@ -312,3 +312,88 @@ def test_failure_in_another_thread_fails_the_test(pytester: pytest.Pytester) -> 
             "https://traces.example.test/v1/export*",
         ]
     )
+
+
+def test_a_local_server_is_reached_through_every_served_client(
+    pytester: pytest.Pytester, listener: tuple[int, list[int]]
+) -> None:
+    """httpx, requests and aiohttp reach a loopback server on a path no profile serves.
+
+    A path a profile serves is still answered by the plugin on loopback (a local gateway),
+    and with llm_errors_allow_hosts emptied the same requests are refused.
+    """
+    pytest.importorskip("requests")
+    pytest.importorskip("aiohttp")
+    port, accepted = listener
+    source = f"""
+        import asyncio, aiohttp, httpx, openai, pytest, requests
+
+        URL = "http://127.0.0.1:{port}/health"
+
+        @pytest.mark.llm_errors
+        def test_httpx():
+            assert httpx.get(URL).text == "ok"
+
+        @pytest.mark.llm_errors
+        def test_requests():
+            assert requests.get(URL, timeout=2).text == "ok"
+
+        @pytest.mark.llm_errors
+        def test_aiohttp():
+            async def main():
+                async with aiohttp.ClientSession() as session:
+                    async with session.get(URL) as response:
+                        return await response.text()
+            assert asyncio.run(main()) == "ok"
+
+        @pytest.mark.llm_errors
+        def test_a_local_gateway_is_still_served(inject_error):
+            inject_error(429, retry_after=1)
+            client = openai.OpenAI(api_key="sk-test", base_url="http://127.0.0.1:{port}/v1")
+            client.chat.completions.create(model="m", messages=[])
+            assert [a.status for a in inject_error.attempts] == [429, 200]
+        """
+    pytester.makepyfile(source)
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=4)
+    assert len(accepted) == 3
+    _no_hosts_allowed(pytester)
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=1, failed=3)
+    result.stdout.fnmatch_lines([f"*blocked GET http://127.0.0.1:{port}/health*"])
+    assert len(accepted) == 3
+
+
+def test_a_refusal_the_test_thread_catches_still_fails_the_test(pytester: pytest.Pytester) -> None:
+    """A refused request caught by the code (BaseException, gather) fails the test at its end."""
+    pytest.importorskip("requests")
+    pytester.makepyfile(
+        """
+        import asyncio, httpx, pytest, requests
+
+        @pytest.mark.llm_errors
+        def test_except_base_exception():
+            try:
+                requests.get("https://weather.example.test/today", timeout=2)
+            except BaseException:
+                pass
+
+        @pytest.mark.llm_errors
+        def test_gather_returning_exceptions():
+            async def fetch():
+                async with httpx.AsyncClient() as client:
+                    await client.get("https://weather.example.test/async")
+            async def main():
+                return await asyncio.gather(fetch(), return_exceptions=True)
+            asyncio.run(main())
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(failed=2)
+    result.stdout.fnmatch_lines(
+        [
+            "*refused what the test tried to reach:*",
+            "*- pytest-llmerrors blocked GET https://weather.example.test/today*",
+            "*refused what the test tried to reach:*",
+            "*- pytest-llmerrors blocked GET https://weather.example.test/async*",
+        ]
+    )

@@ -334,6 +334,35 @@ def test_report_in_a_read_only_folder_is_refused_at_start_up(pytester: pytest.Py
     result.stderr.fnmatch_lines(["*is a folder this user cannot write*"])
 
 
+@pytest.mark.skipif(not os.path.isdir("/sys/kernel"), reason="needs Linux's sysfs")
+def test_report_where_nothing_can_be_created_is_refused_even_for_root(
+    pytester: pytest.Pytester,
+) -> None:
+    """The report folder is tried, not asked about: sysfs refuses root too, at start-up."""
+    pytester.makepyfile("def test_it(): pass")
+    result = pytester.runpytest("--llm-errors-report=/sys/kernel/llm-errors.json")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*'/sys/kernel' is a folder this user cannot write*"])
+
+
+def test_report_that_cannot_be_written_at_the_end_is_a_clear_error(
+    pytester: pytest.Pytester,
+) -> None:
+    """A report path that broke during the run (its folder became a file) is one red line."""
+    pytester.makepyfile(
+        """
+        from pathlib import Path
+
+        def test_it():
+            Path("out").write_text("a file where the report's folder should be")
+        """
+    )
+    result = pytester.runpytest("--llm-errors-report=out/llm.json")
+    assert result.ret == pytest.ExitCode.INTERNAL_ERROR
+    result.stdout.fnmatch_lines(["pytest-llmerrors: could not write the report to out/llm.json: *"])
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
+
+
 def test_report_in_a_folder_yet_to_be_made_is_accepted(pytester: pytest.Pytester) -> None:
     """A report path whose folders do not exist yet is fine: the writer creates them."""
     pytester.makepyfile("def test_it(): pass")

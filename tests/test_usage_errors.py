@@ -55,6 +55,10 @@ import pytest
         ),
         ("inject_error(429, body=object())", "*body must be a str or bytes*JSON data*<object*"),
         ("inject_error(429, body={1, 2})", "*body must be a str or bytes*not {1, 2}."),
+        (
+            "inject_error(429, body={'score': float('nan')})",
+            "*body must be*finite number*not {'score': nan}.",
+        ),
         ("inject_error(429, headers={'': 'v'})", "*headers: '' is not a header name*"),
         ("inject_error(429, headers={'x a': 'v'})", "*headers: 'x a' is not a header name*"),
         ("inject_error(429, headers={'x-a\\r\\nx-b': 'v'})", "*is not a header name*"),

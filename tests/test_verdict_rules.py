@@ -7,6 +7,7 @@ passing on one that does not), and the grouping and log capture on synthetic tim
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import sys
@@ -216,6 +217,118 @@ def test_zero_waits_and_resent_give_up_errors(pytester: pytest.Pytester) -> None
     Waiting before the retry, or not resending the 401, passes.
     """
     run(pytester, ZERO_WAITS).assert_outcomes(passed=4)
+
+
+# -- a give-up error resent around an SDK whose counter says 0 every time ---------------------
+
+#: The application, in its own module: a retry loop around the SDK, and a pool of workers.
+RESENDING_APP = """
+import concurrent.futures
+
+import openai
+import tenacity
+
+MESSAGES = [{"role": "user", "content": "ping"}]
+POOL = concurrent.futures.ThreadPoolExecutor(8)
+
+
+def tenacity_around(client, retry_on):
+    retrying = tenacity.Retrying(
+        retry=tenacity.retry_if_exception_type(retry_on),
+        wait=tenacity.wait_exponential(multiplier=0.5),
+        stop=tenacity.stop_after_attempt(3),
+        reraise=True,
+    )
+    return retrying(client.chat.completions.create, model="gpt-4o-mini", messages=MESSAGES)
+
+
+def ask_twice(client):
+    # A fallback that sends the same request again once the first raised.
+    try:
+        return client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
+    except openai.APIStatusError:
+        return client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
+
+
+def pooled(client, n):
+    def ask(_):
+        try:
+            return client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
+        except openai.AuthenticationError:
+            return "gave up"
+
+    return list(POOL.map(ask, range(n)))
+"""
+
+RESENT_GIVE_UPS = """
+import openai
+import pytest
+from app import ask_twice, pooled, tenacity_around
+from conftest import rule_lines
+
+BARE = openai.OpenAI(api_key="sk-test", max_retries=0)  # counter 0 on every attempt
+SDK_RETRIES = openai.OpenAI(api_key="sk-test")  # retries 429s itself; not a 401
+
+
+@pytest.mark.llm_errors(provider="openai")
+def test_tenacity_resending_a_401(inject_error):
+    inject_error(401, always=True)
+    with pytest.raises(openai.AuthenticationError):
+        tenacity_around(BARE, openai.APIStatusError)
+    inject_error.assert_attempts(3)
+    lines = rule_lines(inject_error, skip="request_id")
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("- [give_up] Call 1 retried attempt #1 (401 "), lines
+    assert "attempt #2 followed after " in lines[0], lines
+
+
+@pytest.mark.llm_errors(provider="openai")
+def test_tenacity_retrying_only_what_is_worth_it(inject_error):
+    inject_error(401, always=True)
+    with pytest.raises(openai.AuthenticationError):
+        tenacity_around(BARE, openai.RateLimitError)
+    inject_error.assert_attempts(1)
+    assert rule_lines(inject_error, skip="request_id") == []
+
+
+@pytest.mark.llm_errors(provider="openai")
+def test_a_fallback_resending_a_401(inject_error):
+    inject_error(401, always=True)
+    with pytest.raises(openai.AuthenticationError):
+        ask_twice(SDK_RETRIES)
+    lines = rule_lines(inject_error, skip="request_id")
+    assert [line[:47] for line in lines] == ["- [give_up] Call 1 retried attempt #1 (401 http"]
+
+
+@pytest.mark.llm_errors(provider="openai")
+def test_pooled_workers_each_giving_up(inject_error):
+    inject_error(401, always=True)
+    assert pooled(BARE, 40) == ["gave up"] * 40
+    inject_error.assert_attempts(40)
+    assert rule_lines(inject_error, skip="request_id") == []
+
+
+@pytest.mark.llm_errors(provider="openai")
+def test_the_test_calling_again(inject_error):
+    inject_error(401, always=True)
+    for _ in range(3):
+        with pytest.raises(openai.AuthenticationError):
+            BARE.chat.completions.create(model="gpt-4o-mini", messages=[])
+    assert rule_lines(inject_error, skip="request_id") == []
+    assert [a.resent for a in inject_error.attempts] == [False] * 3
+"""
+
+
+def test_a_give_up_error_resent_around_an_sdk_is_one_give_up_violation(
+    pytester: pytest.Pytester,
+) -> None:
+    """A 401 resent by tenacity or a fallback around the SDK fails give_up once per call.
+
+    The SDK's counter is 0 on each resend; the frame it was sent from tells it from a pooled
+    worker's next call (40 workers each giving up pass) and from the test calling again.
+    """
+    pytester.makepyfile(app=RESENDING_APP)
+    run(pytester, RESENT_GIVE_UPS).assert_outcomes(passed=5)
 
 
 # -- request ids: quiet loggers and wrapped errors --------------------------------------------
@@ -495,6 +608,13 @@ def test_zero_after_zero_is_a_retry_unless_after_a_give_up_error() -> None:
     """0 after 0 is a loop around an SDK with max_retries=0, but no SDK resends a 401."""
     assert grouped(attempt(1, 500, count=0), attempt(2, 200, count=0)) == [[1, 2]]
     assert grouped(attempt(1, 401, count=0), attempt(2, 200, count=0)) == [[1], [2]]
+
+
+def test_zero_after_a_give_up_error_resent_continues_the_call() -> None:
+    """A 0 after a 401 that was sent from the same running frame is that call's resend."""
+    resend = dataclasses.replace(attempt(2, 401, count=0), resent=True)
+    assert grouped(attempt(1, 401, count=0), resend) == [[1, 2]]
+    assert grouped(attempt(1, 401, count=0), attempt(2, 401, count=0)) == [[1], [2]]
 
 
 def test_counter_continues_its_own_threads_call() -> None:

@@ -17,6 +17,7 @@ from ._guard import Guard, NetworkBlocked
 from ._interceptor import Interceptor
 from ._interceptor import uninstall as _uninstall_adapters
 from ._queue import FaultQueue, Queued
+from ._sites import Sites
 
 
 def uninstall() -> None:
@@ -32,6 +33,7 @@ __all__ = [
     "Interceptor",
     "NetworkBlocked",
     "Queued",
+    "Sites",
     "guard",
     "uninstall",
 ]

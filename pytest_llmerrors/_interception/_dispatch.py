@@ -19,6 +19,7 @@ from .._limits import Limiter, estimate_tokens
 from .._policy import wait_asked
 from .._providers import Provider, Registry, Route
 from ._queue import FaultQueue
+from ._sites import Sites
 
 if TYPE_CHECKING:
     from .._clock import Clock
@@ -40,6 +41,7 @@ class Dispatcher:
         fake_time: bool,
         reply: Callable[[], str],
         limiter: Limiter | None = None,
+        sites: Sites | None = None,
     ) -> None:
         self.registry = registry
         self.providers = list(providers)
@@ -52,6 +54,8 @@ class Dispatcher:
         self.reply = reply
         #: The provider's limits (``inject_error.limit``); inactive until the test sets some.
         self.limiter = limiter if limiter is not None else Limiter()
+        #: Where each thread/task sent from: tells a resend from the next call.
+        self.sites = sites if sites is not None else Sites()
         self._count = 0
         self._lock = threading.Lock()
 
@@ -84,6 +88,7 @@ class Dispatcher:
         shape = route.endpoint.shape
         stream = shape.wants_stream(request)
         task = current_task()
+        resent = self.sites.resent(task)
         with self._lock:  # one request at a time: faults, ids and attempt numbers stay in order
             # A path the router does not serve gets its answer; queued faults wait.
             fault = route.fault
@@ -141,6 +146,7 @@ class Dispatcher:
                     chunks=answer.chunks,
                     task=task,
                     limit=decision.kind if decision is not None else None,
+                    resent=resent,
                 )
             )
         return answer

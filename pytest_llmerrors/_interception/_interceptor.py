@@ -78,9 +78,10 @@ def uninstall() -> None:
 class Interceptor:
     """Answers every request of a served client library while started, through `dispatcher`.
 
-    A request no profile serves fails the test when `block_network` is on, and goes through
-    to the network otherwise. Latency and stalls wait on `clock` (virtual time); without one
-    latency is really slept and a stall times out at once.
+    A request no profile serves fails the test when `block_network` is on, unless its host is
+    one the test may reach (`allows`: loopback and ``llm_errors_allow_hosts``, a local test
+    server), and goes through to the network otherwise. Latency and stalls wait on `clock`
+    (virtual time); without one latency is really slept and a stall times out at once.
     """
 
     def __init__(
@@ -91,8 +92,10 @@ class Interceptor:
         clock: Waits | None,
         keep_installed: bool = False,
         report: Callable[[str], None] | None = None,
+        allows: Callable[[str], bool] | None = None,
     ) -> None:
         self.dispatcher = dispatcher
+        self._allows = allows
         self._report = report
         self._thread = threading.current_thread()  # the test's own, where Failed is seen
         self.block_network = block_network
@@ -103,13 +106,17 @@ class Interceptor:
     def answer(self, request: Request) -> Answer | None:
         """Return the answer to `request`, ``None`` to let it through, or fail the test."""
         answer = self.dispatcher.handle(request)
+        if answer is None and self._allows is not None and self._allows(request.host):
+            return None  # a local server the test may reach (the guard lets it connect)
         if answer is None and self.block_network:
             message = self.dispatcher.blocked(request)
             thread = threading.current_thread()
-            if self._report is not None and thread is not self._thread:
-                # Raised in a thread the test does not see (a library's exporter): the test
-                # fails at the end of its call, whatever that thread did with it.
-                self._report(f"In thread {thread.name!r}: {message}")
+            if self._report is not None:
+                # Caught by the code (``except BaseException``, ``gather(return_exceptions=
+                # True)``), or raised in a thread the test does not see (a library's
+                # exporter): the test fails at the end of its call all the same.
+                where = "" if thread is self._thread else f"In thread {thread.name!r}: "
+                self._report(where + message)
             pytest.fail(message, pytrace=False)
         return answer
 

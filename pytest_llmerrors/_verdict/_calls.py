@@ -19,18 +19,23 @@ SDKs) says more, where present:
   attempt carried 0 and was answered with an error worth retrying: that is an application
   retrying around an SDK built with ``max_retries=0`` (tenacity around the client, a common
   setup), which sends 0 on every attempt. After a counter above 0, or after a give-up error
-  (no SDK resends those), a 0 is the thread's next call: a pooled worker's next request is
-  not read as a retry of its last one;
+  (no SDK resends those), a 0 is the thread's next call (a pooled worker's next request is
+  not read as a retry of its last one), unless it was *resent*: sent from inside a frame
+  still running since the thread/task's last attempt, the deepest such frame being the
+  application's or a retry library's (tenacity, litellm), not a pool's or an event loop's,
+  and not one in the test's own module (``Attempt.resent``, `.._interception._sites`);
 * an attempt without the counter never continues a call whose attempts carry it, and the
   other way round (a different client).
 
-So a retry loop around an SDK that retries too is read as one call per SDK call, and a loop
-around an SDK built with ``max_retries=0`` that resends a give-up error makes a new call each
-time (``give_up`` still reports the wait it made after the error). What no header can tell
-apart: identical requests that one thread sends one after another read as retries through a
-client that sends no counter (after any error), and through an SDK built with
-``max_retries=0`` (after an error worth retrying). To judge such calls separately, give them
-different bodies or send them from different tests.
+So a retry loop around an SDK that retries too is read as one call per SDK call, except that
+a give-up error it resends joins the call it resends (one ``give_up`` violation). What
+neither the counter nor the sending frame can tell apart: identical requests that one thread
+sends one after another read as retries through a client that sends no counter (after any
+error), and through an SDK built with ``max_retries=0`` (after an error worth retrying); an
+application's own worker loop sending identical requests after a give-up error reads as
+resending it (a loop in the test module is the test calling again). To judge such calls
+separately, give them different bodies or send them from
+different tests.
 
 The *wait* before attempt k+1 of a call is the sum of the sleeps the task that sent it made
 between the end of attempt k (``ended_at``, after any fake latency) and the start of attempt
@@ -182,7 +187,7 @@ def _open_call_for(
         if call.open
         and _key(call.last) == key
         and (key_id is None or header(call.last.headers, "idempotency-key") in (None, key_id))
-        and _continues(count, call.last)
+        and _continues(count, call.last, attempt)
     ]
     same_task = [call for call in candidates if call.last.task == attempt.task]
     if same_task:
@@ -202,16 +207,17 @@ def _open_call_for(
     return max(handed_over, key=lambda call: call.last.index) if handed_over else None
 
 
-def _continues(count: int | None, last: Attempt) -> bool:
-    """Whether an attempt carrying retry counter `count` may follow `last` in its call."""
+def _continues(count: int | None, last: Attempt, attempt: Attempt) -> bool:
+    """Whether `attempt`, carrying retry counter `count`, may follow `last` in its call."""
     before = retry_count(last)
     if count is None or before is None:
         return count is None and before is None
     if count > 0:
         return before == count - 1
-    # 0 after 0: a loop around an SDK with max_retries=0; but no SDK resends a give-up error,
-    # so after one the 0 is the worker's next call.
-    return before == 0 and last.classification != "give_up"
+    # 0 after 0: a loop around an SDK with max_retries=0. No SDK resends a give-up error, so
+    # after one the 0 is the worker's next call, unless the application's own retry loop
+    # sent it again from where it sent the last (`Attempt.resent`).
+    return before == 0 and (last.classification != "give_up" or attempt.resent)
 
 
 def retry_count(attempt: Attempt) -> int | None:

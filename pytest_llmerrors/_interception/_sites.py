@@ -1,0 +1,80 @@
+"""Where a request was sent from: a resend of the last one, or the code's next call.
+
+An application that resends a request after an error (tenacity around the SDK, litellm's
+``num_retries``, a loop or an ``except`` branch of its own) sends it again from inside a
+frame that is still running since it sent the last one: the retry loop's, or the function
+whose handler caught the error. A pool's worker taking its next item sends from inside a
+running frame too, but that frame is the pool's (``concurrent.futures``, ``asyncio``,
+anyio's worker threads), and a test calling the application again and again does so from
+its own module. Neither is a resend.
+
+The SDKs' retry counter cannot tell these apart when the SDK was built with
+``max_retries=0`` or gave up on its own: every attempt then carries 0. `Sites.resent` can,
+per thread/task. It holds the frames of each thread/task's last attempt until the next one
+(or the end of the test), so a frame's identity is never confused with a later frame at the
+same address.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from types import FrameType
+
+#: Modules whose loops hand out work rather than resend it: when the frame two attempts share
+#: is one of theirs, the second attempt is the next piece of work, not a retry. Our own and
+#: the test runner's frames are never the application's retry loop either.
+_WORK_LOOPS = (
+    "concurrent.futures",
+    "threading",
+    "queue",
+    "multiprocessing",
+    "asyncio",
+    "anyio",
+    "trio",
+    "selectors",
+    "_pytest",
+    "pluggy",
+    "pytest_llmerrors",
+)
+
+
+class Sites:
+    """The frames each thread/task last sent a request from."""
+
+    def __init__(self, test_file: str | None = None) -> None:
+        #: The test module's file: its loops (in the test or its helpers) call the
+        #: application again; they do not resend.
+        self._test_file = test_file
+        self._last: dict[str, dict[int, FrameType]] = {}
+        self._lock = threading.Lock()
+
+    def resent(self, task: str) -> bool:
+        """Note the sending frames of `task`; return whether it resends its last request.
+
+        It does when the deepest frame this request and the task's previous one were both
+        sent from belongs to neither a work loop nor the test's module.
+        """
+        stack: list[FrameType] = []
+        frame: FrameType | None = sys._getframe(1)
+        while frame is not None:
+            stack.append(frame)
+            frame = frame.f_back
+        with self._lock:
+            previous = self._last.get(task)
+            self._last[task] = {id(f): f for f in stack}
+        if previous is None:
+            return False
+        for frame in stack:  # from the innermost out: the deepest shared frame first
+            if previous.get(id(frame)) is not frame:
+                continue
+            if frame.f_code.co_filename == self._test_file:
+                return False
+            module = frame.f_globals.get("__name__") or ""
+            return not any(module == m or module.startswith(m + ".") for m in _WORK_LOOPS)
+        return False
+
+    def clear(self) -> None:
+        """Let go of the frames held (they hold their locals), at the end of the test."""
+        with self._lock:
+            self._last.clear()
