@@ -303,6 +303,34 @@ def test_pydantic_models_with_datetimes_work(pytester: pytest.Pytester) -> None:
     pytester.runpytest().assert_outcomes(passed=1)
 
 
+def test_local_time_carries_its_zone(pytester: pytest.Pytester) -> None:
+    """time.localtime() keeps tm_gmtoff and tm_zone, so pydantic's PastDatetime works."""
+    pytester.makepyfile(
+        """
+        import datetime, time, pydantic, pytest
+
+        @pytest.mark.llm_errors(start="2025-03-01T12:00:00Z")
+        def test_it(inject_error):
+            local = time.localtime()
+            assert local.tm_gmtoff == -time.timezone or local.tm_isdst
+            assert local.tm_zone
+            assert time.gmtime()[:6] == (2025, 3, 1, 12, 0, 0)
+            assert time.strftime("%Y-%m-%d %z")[:11] == "2025-03-01 "
+
+            class Event(pydantic.BaseModel):
+                at: pydantic.PastDatetime
+                due: pydantic.FutureDate
+
+            # pydantic-core compares with the system clock it reads itself (real time).
+            event = Event(at=datetime.datetime(2020, 2, 1), due="2999-03-02")
+            assert event.due == datetime.date(2999, 3, 2)
+            with pytest.raises(pydantic.ValidationError):
+                Event(at=datetime.datetime(2020, 2, 1), due="2020-02-28")
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
 def test_trio_sleeps_are_virtual(pytester: pytest.Pytester) -> None:
     """trio.sleep inside trio.run takes no real time, moves the clock and is recorded."""
     pytest.importorskip("trio")

@@ -57,6 +57,28 @@ _TIME_FAKES: dict[str, Callable[..., Any]] = {
     )
     if hasattr(api, f"fake_{name}") and hasattr(time, name)
 }
+
+
+def _fake_localtime(t: float | None = None) -> time.struct_time:
+    """freezegun's ``localtime`` with the zone filled in: the real one at the virtual instant.
+
+    freezegun's leaves ``tm_gmtoff`` and ``tm_zone`` empty, which pydantic's
+    ``PastDatetime`` / ``FutureDate`` fail on, and ignores daylight saving.
+    """
+    return api.real_localtime(api.fake_time() if t is None else t)
+
+
+def _fake_gmtime(t: float | None = None) -> time.struct_time:
+    """freezegun's ``gmtime``, as the real one gives it at the virtual instant."""
+    return api.real_gmtime(api.fake_time() if t is None else t)
+
+
+def _fake_strftime(format: str, t: Any = None) -> str:
+    """freezegun's ``strftime``, formatting the virtual local time with its zone (``%z``)."""
+    return api.real_strftime(format, _fake_localtime() if t is None else t)
+
+
+_TIME_FAKES.update(localtime=_fake_localtime, gmtime=_fake_gmtime, strftime=_fake_strftime)
 _UUID_ATTR = getattr(api, "uuid_generate_time_attr", None)
 _DISPATCH: dict[Any, Any] = copyreg.dispatch_table
 
