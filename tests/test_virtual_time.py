@@ -358,6 +358,56 @@ def test_it(inject_error):
     pytester.runpytest().assert_outcomes(passed=1)
 
 
+def test_trio_waits_for_its_worker_threads_on_virtual_time(pytester: pytest.Pytester) -> None:
+    """trio.to_thread workers' sleeps move the clock: no spin, no hang, in test after test.
+
+    The later runs reuse trio's cached worker thread, older than their test; an openai call
+    in a worker honours its Retry-After; a trio timeout shorter than the worker wins.
+    """
+    pytest.importorskip("trio")
+    pytester.makepyfile(
+        WALL
+        + """
+import time, openai, pytest, trio
+
+@pytest.mark.parametrize("run", range(3))
+@pytest.mark.llm_errors
+def test_worker_sleeps(inject_error, run):
+    async def main():
+        began = trio.current_time()
+        await trio.to_thread.run_sync(time.sleep, 5)
+        return trio.current_time() - began
+
+    began = wall()
+    assert trio.run(main) == 5
+    assert wall() - began < 5
+    assert inject_error.clock.now() == 5
+
+@pytest.mark.llm_errors
+def test_openai_in_a_worker(inject_error):
+    inject_error(429, retry_after=3)
+    client = openai.OpenAI(api_key="sk-test")
+
+    async def main():
+        ask = lambda: client.chat.completions.create(model="m", messages=[])
+        return await trio.to_thread.run_sync(ask)
+
+    assert trio.run(main).choices[0].message.content == "pong"
+    assert inject_error.sleeps == [3.0]
+
+@pytest.mark.llm_errors
+def test_timeout_shorter_than_the_worker(inject_error):
+    async def main():
+        with trio.move_on_after(1) as scope:
+            await trio.to_thread.run_sync(time.sleep, 5, abandon_on_cancel=True)
+        return scope.cancelled_caught
+
+    assert trio.run(main)
+"""
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=5)
+
+
 def test_unmarked_tests_see_real_time_classes_and_sleeps(pytester: pytest.Pytester) -> None:
     """After a marked test, an unmarked one gets the real datetime class, clocks and sleeps."""
     pytester.makepyfile(

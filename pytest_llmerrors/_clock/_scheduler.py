@@ -13,7 +13,7 @@ Threads started while the test runs hold the clock too while they run (a pool's 
 setting up its first request must not see the clock jump), but their sleeps are not
 recorded until they join. Threads older than the test (a library's trace exporter started
 at import, a metrics poller) wait on the same clock, but the clock never moves for them;
-an older ThreadPoolExecutor worker holds it while it works on an item.
+an older pooled worker (an executor's, trio's, anyio's) holds it while it works on an item.
 
 An event loop's wait is idle only when no I/O is ready for it (a worker's result written
 to its self-pipe), and, when it watches a real socket, after `IO_GRACE` real seconds.
@@ -57,6 +57,8 @@ _BLOCKED_FRAMES = frozenset(
         ("selectors.py", "select"),
         # An idle ThreadPoolExecutor worker, in its queue's C-level get().
         ("thread.py", "_worker"),
+        # An idle worker of trio's thread cache, in its lock's C-level acquire().
+        ("_thread_cache.py", "_work"),
     }
 )
 
@@ -371,6 +373,10 @@ SCHEDULER = Scheduler()
 
 #: A ThreadPoolExecutor worker's loop (`concurrent.futures.thread._worker`).
 _POOL_WORKER = ("thread.py", "_worker")
+#: The loops of pooled worker threads that run items for an event loop or the test: the
+#: executor's, trio's thread cache's (``trio.to_thread``), anyio's (``to_thread.run_sync``
+#: on asyncio). A worker older than the test holds the clock while it runs an item.
+_POOL_LOOPS = frozenset({_POOL_WORKER, ("_thread_cache.py", "_work"), ("_asyncio.py", "run")})
 #: Callers whose blocking waits are over in a moment: starting a thread waits for it to run.
 _TRANSIENT_FRAMES = frozenset({("threading.py", "start")})
 
@@ -391,8 +397,8 @@ class Survey:
 
     #: Threads whose innermost Python frame is a known blocking call.
     blocked: frozenset[int] = frozenset()
-    #: ThreadPoolExecutor workers busy with an item: whoever submitted it waits for its
-    #: result, so an older pool's worker holds the clock while it works.
+    #: Pooled workers (an executor's, trio's, anyio's) busy with an item: whoever submitted
+    #: it waits for its result, so an older pool's worker holds the clock while it works.
     working: frozenset[int] = frozenset()
 
 
@@ -419,9 +425,9 @@ def _survey(older: set[int]) -> Survey:
 
 
 def _in_pool(frame: Any, depth: int = 64) -> bool:
-    """Whether a frame below this one (within `depth`) is a ThreadPoolExecutor worker's loop."""
+    """Whether a frame below this one (within `depth`) is a pooled worker's loop."""
     while frame is not None and depth:
-        if _where(frame) == _POOL_WORKER:
+        if _where(frame) in _POOL_LOOPS:
             return True
         frame = frame.f_back
         depth -= 1
