@@ -13,7 +13,7 @@ Threads started while the test runs hold the clock too while they run (a pool's 
 setting up its first request must not see the clock jump), but their sleeps are not
 recorded until they join. Threads older than the test (a library's trace exporter started
 at import, a metrics poller) wait on the same clock, but the clock never moves for them;
-an older pooled worker (an executor's, trio's, anyio's) holds it while it works on an item.
+an older pooled worker (an executor's, trio's) holds it while it works on an item.
 
 An event loop's wait is idle only when no I/O is ready for it (a worker's result written
 to its self-pipe), and, when it watches a real socket, after `IO_GRACE` real seconds.
@@ -374,9 +374,9 @@ SCHEDULER = Scheduler()
 #: A ThreadPoolExecutor worker's loop (`concurrent.futures.thread._worker`).
 _POOL_WORKER = ("thread.py", "_worker")
 #: The loops of pooled worker threads that run items for an event loop or the test: the
-#: executor's, trio's thread cache's (``trio.to_thread``), anyio's (``to_thread.run_sync``
-#: on asyncio). A worker older than the test holds the clock while it runs an item.
-_POOL_LOOPS = frozenset({_POOL_WORKER, ("_thread_cache.py", "_work"), ("_asyncio.py", "run")})
+#: executor's and trio's thread cache's (``trio.to_thread``). A worker older than the test
+#: holds the clock while it runs an item.
+_POOL_LOOPS = frozenset({_POOL_WORKER, ("_thread_cache.py", "_work")})
 #: Callers whose blocking waits are over in a moment: starting a thread waits for it to run.
 _TRANSIENT_FRAMES = frozenset({("threading.py", "start")})
 
@@ -397,7 +397,7 @@ class Survey:
 
     #: Threads whose innermost Python frame is a known blocking call.
     blocked: frozenset[int] = frozenset()
-    #: Pooled workers (an executor's, trio's, anyio's) busy with an item: whoever submitted
+    #: Pooled workers (an executor's, trio's) busy with an item: whoever submitted
     #: it waits for its result, so an older pool's worker holds the clock while it works.
     working: frozenset[int] = frozenset()
 
