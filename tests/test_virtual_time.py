@@ -254,6 +254,54 @@ def test_poller_started_during_the_test(inject_error):
     pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)
 
 
+def test_a_poller_started_in_the_test_does_not_spin_while_the_test_waits_for_real(
+    pytester: pytest.Pytester,
+) -> None:
+    """A poller started in the test steps the clock at most every 20 ms of a real wait.
+
+    It used to run the clock away (10,000 polls in 0.3 s). A worker pacing its first
+    request is only stepped, so a test waiting for it with a timeout still gets its result.
+    """
+    pytester.makepyfile(
+        WALL
+        + """
+import concurrent.futures, subprocess, sys, threading, time, pytest
+
+def poller(polls):
+    while True:
+        time.sleep(0.2)
+        polls.append(1)
+
+@pytest.mark.parametrize("wait", ["event", "child process"])
+@pytest.mark.llm_errors
+def test_poller(inject_error, wait):
+    polls = []
+    threading.Thread(target=poller, args=(polls,), daemon=True).start()
+    began = wall()
+    if wait == "event":
+        threading.Event().wait(0.3)
+    else:
+        subprocess.run([sys.executable, "-c", "import time; time.sleep(0.3)"], check=True)
+    waited = wall() - began
+    assert len(polls) <= waited / 0.02 + 2, (len(polls), waited)
+    assert inject_error.sleeps == []
+
+@pytest.mark.llm_errors
+def test_worker_pacing_its_first_request(inject_error):
+    def paced():
+        for _ in range(3):
+            time.sleep(1)
+        return "sent"
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        began = wall()
+        assert pool.submit(paced).result(timeout=30) == "sent"
+    assert wall() - began < 5
+    assert inject_error.clock.now() == 3
+"""
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=3)
+
+
 def test_sleepers_are_released_when_the_test_ends(pytester: pytest.Pytester) -> None:
     """A thread still in a virtual sleep at the end of the test is let go at once."""
     pytester.makepyfile(

@@ -11,9 +11,11 @@ Participants are the test's own thread and every thread from the moment it sent 
 the injector recorded (`join`): their sleeps are the code under test's, and are recorded.
 Threads started while the test runs hold the clock too while they run (a pool's worker
 setting up its first request must not see the clock jump), but their sleeps are not
-recorded until they join. Threads older than the test (a library's trace exporter started
-at import, a metrics poller) wait on the same clock, but the clock never moves for them;
-an older pooled worker (an executor's, trio's) holds it while it works on an item.
+recorded until they join, and until then move the clock freely only while the participants
+wait virtually or for other threads (`_may_step`). Threads older than the test (a library's
+trace exporter started at import, a metrics poller) wait on the same clock, but the clock
+never moves for them; an older pooled worker (an executor's, trio's) holds it while it works
+on an item.
 
 An event loop's wait is idle only when no I/O is ready for it (a worker's result written
 to its self-pipe), and, when it watches a real socket, after `IO_GRACE` real seconds.
@@ -98,6 +100,7 @@ class Scheduler:
         self._progress: dict[int, float] = {}  # thread -> real time of its last sign of life
         self._cpu: dict[int, float] = {}  # thread -> CPU seconds it had used when last looked
         self._waking: set[int] = set()  # woken, and not yet back: runnable, however long it takes
+        self._stepped = -math.inf  # real time of the last move made for a bystander's wait
         self._running = False
         self._wakeup = threading.Lock()  # released to wake the daemon when a waiter arrives
         self._wakeup.acquire()
@@ -119,6 +122,7 @@ class Scheduler:
             self._progress = {}
             self._cpu = {}
             self._waking = set()
+            self._stepped = -math.inf
             self._older = {thread.ident or 0 for thread in threading.enumerate()}
             self._add_participant(threading.current_thread())
         if self._daemon is None or not self._daemon.is_alive():
@@ -274,9 +278,34 @@ class Scheduler:
                 strict or REAL_MONOTONIC() - max(w.since for w in loops) < IO_GRACE
             ):
                 break  # a loop waits on a real socket: give the answer time to arrive
+            if not self._may_step(holders, survey):
+                break
             self._move_to(self._heap[0].deadline)
             moved = True
         return moved
+
+    def _may_step(self, holders: list[int], survey: Survey) -> bool:
+        """Whether the clock may move now, when only *bystanders* wait on a deadline.
+
+        A bystander is a thread started during the test that has sent no request yet (a
+        worker pacing its first request, or a poller the code started). The code under test
+        may be waiting for it: when all participants wait virtually or for other threads
+        (``join()``, a queue, a wait without a timeout), its deadline moves the clock. When a
+        participant waits on something that ends on its own (a real timeout, a child process,
+        a C call), it moves the clock at most once per `grace` of real time: a poller cannot
+        spin the clock away, and a worker's first request is only slowed, never hung.
+        """
+        drivers = self._participants.keys() | survey.working
+        if any(w.thread in drivers and w.deadline < math.inf for w in self._heap):
+            return True
+        participants = [ident for ident in holders if ident in self._participants]
+        if all(self._waiting.get(ident) or ident in survey.untimed for ident in participants):
+            return True
+        now = REAL_MONOTONIC()
+        if now - self._stepped < self.grace:
+            return False
+        self._stepped = now
+        return True
 
     def _idle(self, holders: list[int], blocked: frozenset[int], *, strict: bool) -> bool:
         """Whether every thread of `holders` is waiting, `blocked`, or silent a while.
@@ -400,6 +429,8 @@ class Survey:
     #: Pooled workers (an executor's, trio's) busy with an item: whoever submitted
     #: it waits for its result, so an older pool's worker holds the clock while it works.
     working: frozenset[int] = frozenset()
+    #: Threads of `blocked` whose wait has no timeout: they wait for another thread.
+    untimed: frozenset[int] = frozenset()
 
 
 def _survey(older: set[int]) -> Survey:
@@ -412,16 +443,28 @@ def _survey(older: set[int]) -> Survey:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        blocked, working = set(), set()
+        blocked, working, untimed = set(), set(), set()
         for ident, frame in sys._current_frames().items():
             if _blocked(frame):
                 blocked.add(ident)
+                if _untimed(frame):
+                    untimed.add(ident)
             elif ident in older and _in_pool(frame):
                 working.add(ident)
-        return Survey(frozenset(blocked), frozenset(working))
+        return Survey(frozenset(blocked), frozenset(working), frozenset(untimed))
     finally:
         if enabled:
             gc.enable()
+
+
+def _untimed(frame: Any) -> bool:
+    """Whether a known blocking call (`_blocked`) waits without a timeout."""
+    timeout = frame.f_locals.get("timeout", None)
+    if _where(frame)[1] == "_wait_for_tstate_lock":
+        return timeout is None or timeout < 0  # join(): -1
+    if "block" in frame.f_locals and not frame.f_locals["block"]:
+        return False
+    return timeout is None
 
 
 def _in_pool(frame: Any, depth: int = 64) -> bool:
