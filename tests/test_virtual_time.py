@@ -479,6 +479,48 @@ def test_unmarked_tests_see_real_time_classes_and_sleeps(pytester: pytest.Pytest
     pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)
 
 
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York", "Asia/Kolkata"])
+def test_between_marked_tests_time_is_real_in_any_zone(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, zone: str
+) -> None:
+    """Between two marked tests (the next one's fixtures) datetime answers as the real one.
+
+    The fakes stay switched in from one marked test to the next in every time zone; until
+    the next test's clock starts they answer exactly what the real classes would.
+    """
+    pytester.makepyfile(
+        """
+        import datetime, time, pytest
+        import freezegun.api as fz  # its real_* names are never switched (ours would be)
+
+        @pytest.fixture(scope="module")
+        def before_the_clock():
+            # Module scope: set up before inject_error, with the previous marked test's
+            # fakes still switched in.
+            assert datetime.datetime is not fz.real_datetime
+            now, real = datetime.datetime.now(), fz.real_datetime.now()
+            assert abs((now - real).total_seconds()) < 5
+            aware = datetime.datetime.now(datetime.timezone.utc)
+            assert abs((aware - fz.real_datetime.now(datetime.timezone.utc)).total_seconds()) < 5
+            assert datetime.date.today() == fz.real_date.today()
+            assert datetime.datetime.fromtimestamp(86400) == fz.real_datetime.fromtimestamp(86400)
+            naive = datetime.datetime(2020, 6, 1, 12)
+            assert naive.timestamp() == fz.real_datetime(2020, 6, 1, 12).timestamp()
+
+        @pytest.mark.llm_errors(start="2030-01-01T00:00:00Z")
+        def test_first(inject_error):
+            assert datetime.datetime.now(datetime.timezone.utc).year == 2030
+
+        @pytest.mark.llm_errors(start="2030-01-01T00:00:00Z")
+        def test_second(before_the_clock, inject_error):
+            assert datetime.datetime.now(datetime.timezone.utc).year == 2030
+        """
+    )
+    monkeypatch.setenv("TZ", zone)  # read by the subprocess's time module at start
+    result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:xdist")
+    result.assert_outcomes(passed=2)
+
+
 def test_timers_hold_while_a_worker_thread_or_a_local_server_answers(
     pytester: pytest.Pytester, loopback: str
 ) -> None:

@@ -173,13 +173,54 @@ class _Resting:
 _RESTING = _Resting()
 
 
-def keeps_real_datetimes() -> bool:
-    """Whether the resting entry gives what the real classes give: local time is UTC.
+def _at_rest() -> bool:
+    """Whether freezegun's top entry is the resting one: the fakes stand in for real time."""
+    stack: list[Any] = api.freeze_factories
+    return bool(stack) and stack[-1] is _RESTING
 
-    freezegun shifts ``now()`` by its entry's offset and ``now(tz)`` too, so one offset fits
-    both only when it is zero. Elsewhere the names are switched in and out per test.
+
+def teach_rest() -> None:
+    """Make freezegun's classes answer exactly as the real ones while at rest.
+
+    freezegun models local time as UTC plus its entry's offset, and adds that offset to
+    ``now(tz)`` too: outside UTC no offset of the resting entry gives the real answers of
+    ``now()``, ``now(tz)``, ``date.today()``, ``fromtimestamp`` and ``timestamp`` at once.
+    While the resting entry is on top (between marked tests) those delegate to the real
+    classes; under any other entry (a test's clock, a user's freezer) they are freezegun's.
+    Done once per process; cheap: one look at the top of freezegun's stack.
     """
-    return time.timezone == 0 and time.altzone == 0
+    if getattr(api.FakeDatetime, "_llmerrors_rest", False):
+        return
+    now = api.FakeDatetime.__dict__["now"].__func__
+    today = api.FakeDate.__dict__["today"].__func__
+    fromtimestamp = api.FakeDatetime.__dict__["fromtimestamp"].__func__
+    timestamp = api.FakeDatetime.__dict__["timestamp"]
+
+    def rest_now(cls: Any, tz: datetime.tzinfo | None = None) -> Any:
+        if _at_rest():
+            return api.datetime_to_fakedatetime(api.real_datetime.now(tz))
+        return now(cls, tz)
+
+    def rest_today(cls: Any) -> Any:
+        if _at_rest():
+            return api.date_to_fakedate(api.real_date.today())
+        return today(cls)
+
+    def rest_fromtimestamp(cls: Any, t: float, tz: datetime.tzinfo | None = None) -> Any:
+        if _at_rest():
+            return api.datetime_to_fakedatetime(api.real_datetime.fromtimestamp(t, tz))
+        return fromtimestamp(cls, t, tz)
+
+    def rest_timestamp(self: Any) -> float:
+        if _at_rest():
+            return api.real_datetime.timestamp(self)
+        return timestamp(self)  # type: ignore[no-any-return]
+
+    api.FakeDatetime.now = classmethod(rest_now)  # type: ignore[assignment,method-assign]
+    api.FakeDate.today = classmethod(rest_today)  # type: ignore[assignment,method-assign]
+    api.FakeDatetime.fromtimestamp = classmethod(rest_fromtimestamp)  # type: ignore[assignment,method-assign]
+    api.FakeDatetime.timestamp = rest_timestamp  # type: ignore[method-assign]
+    api.FakeDatetime._llmerrors_rest = True  # type: ignore[attr-defined]
 
 
 class _Installed:
@@ -207,6 +248,7 @@ def install() -> None:
             return
         release()
     teach_pydantic()
+    teach_rest()
     _undo_orphans()
     INDEX.refresh()
     state.seen = INDEX.fingerprint

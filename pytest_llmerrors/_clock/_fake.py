@@ -66,7 +66,7 @@ class FakeClock:
         the test's thread and the threads that joined (`join`). With `keep_installed`, `stop`
         leaves the fakes in place for the next clock; `release` puts the real names back.
         """
-        self._keep = keep_installed and _bindings.keeps_real_datetimes()
+        self._keep = keep_installed
         self._origin = None if start is None else freezegun.api.convert_to_timezone_naive(start)
         self._on_sleep = on_sleep
         self._scheduler = SCHEDULER
