@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 from collections.abc import Iterator
@@ -209,6 +210,11 @@ def test_httpcore_connection_by_hand():
         connection.request("GET", f"http://127.0.0.1:{{PORT}}/not-served")
 
 @pytest.mark.llm_errors
+def test_udp_datagram():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+        udp.sendto(b"metrics", ("127.0.0.1", PORT))
+
+@pytest.mark.llm_errors
 def test_swallowed_by_the_app():
     try:
         socket.create_connection(("127.0.0.1", PORT), timeout=2)
@@ -220,7 +226,7 @@ def test_swallowed_by_the_app():
 def test_no_way_out_escapes_the_guard(
     pytester: pytest.Pytester, listener: tuple[int, list[int]]
 ) -> None:
-    """With no host allowed, eight ways out fail their test, naming the host and port.
+    """With no host allowed, nine ways out fail their test, naming the host and port.
 
     requests is served by the plugin, so a path no profile serves is refused by it, before
     any socket opens; the other clients meet the socket guard.
@@ -230,16 +236,28 @@ def test_no_way_out_escapes_the_guard(
     _no_hosts_allowed(pytester)
     pytester.makepyfile(WAYS_OUT.format(port=port))
     result = pytester.runpytest("-p", "no:randomly")
-    result.assert_outcomes(failed=8)
+    result.assert_outcomes(failed=9)
     assert accepted == []
-    guarded = [f"*pytest-llmerrors blocked a connection to 127.0.0.1:{port} from thread*"] * 6
     result.stdout.fnmatch_lines(
         [
             f"*blocked GET http://127.0.0.1:{port}/weather*",
-            *guarded,
             f"*blocked GET http://127.0.0.1:{port}/not-served*",
         ]
     )
+    # Each test the socket guard stopped names the host and port in its failure.
+    sections = re.split(r"_{3,} (test_\w+) _{3,}", result.stdout.str())
+    failures = dict(zip(sections[1::2], sections[2::2], strict=True))
+    guarded = f"pytest-llmerrors blocked a connection to 127.0.0.1:{port} from thread"
+    stopped = sorted(name for name, text in failures.items() if guarded in text)
+    assert stopped == [
+        "test_asyncio_open_connection",
+        "test_mounted_transport",
+        "test_own_transport",
+        "test_raw_socket",
+        "test_swallowed_by_the_app",
+        "test_udp_datagram",
+        "test_urllib",
+    ], stopped
 
 
 def test_allowed_hosts_unmarked_tests_and_block_network_false_connect(

@@ -3,7 +3,7 @@
 The adapters answer httpx, httpx2, aiohttp and requests; everything else that opens a
 connection (a client with its own transport, ``urllib``, a raw socket, an ``httpcore``
 connection made by hand, what an adapter lets through) ends in ``socket.socket.connect``
-or ``connect_ex``.
+or ``connect_ex`` (a datagram sent without connecting, in ``sendto``).
 While a test runs with ``block_network``, those refuse every address but Unix sockets and
 the hosts of ``llm_errors_allow_hosts`` (loopback by default), raising `NetworkBlocked` (a
 ``ConnectionRefusedError``, so clients treat it as the connection failure it is) and
@@ -105,22 +105,34 @@ def _connect_ex(self: socket.socket, address: Any) -> int:
     return result
 
 
+def _sendto(self: socket.socket, data: Any, *args: Any) -> int:
+    # A datagram leaves without a connect: sendto(data, address), sendto(data, flags, address).
+    guard = _active
+    if guard is not None and args:
+        guard.check(self.family, args[-1])
+    result: int = _REAL["sendto"](self, data, *args)
+    return result
+
+
+_GUARDED = {"connect": _connect, "connect_ex": _connect_ex, "sendto": _sendto}
+
+
 def activate(guard: Guard | None) -> None:
     """Guard the connections of the running test with `guard` (``None``: none)."""
     global _active
     if guard is not None and not _REAL:
-        for name, replacement in (("connect", _connect), ("connect_ex", _connect_ex)):
+        for name, replacement in _GUARDED.items():
             _REAL[name] = getattr(socket.socket, name)
             setattr(socket.socket, name, replacement)
     _active = guard
 
 
 def uninstall() -> None:
-    """Put the real ``connect`` and ``connect_ex`` back (end of session)."""
+    """Put the real ``connect``, ``connect_ex`` and ``sendto`` back (end of session)."""
     global _active
     _active = None
     for name, real in list(_REAL.items()):
-        if socket.socket.__dict__.get(name) in (_connect, _connect_ex):
+        if socket.socket.__dict__.get(name) is _GUARDED.get(name):
             if real is getattr(socket.socket.__mro__[1], name, None):
                 delattr(socket.socket, name)  # it was inherited from _socket.socket
             else:
