@@ -161,6 +161,8 @@ def test_single_retry_at_once(inject_error):
         "- [backoff] Call 1 retried without waiting: attempt #2 followed attempt #1 (500 "
     ), lines
     assert lines[0].endswith("after 0 s; expected a backoff wait before every retry."), lines
+    with pytest.raises(AssertionError, match="Call 1 retried without waiting"):
+        inject_error.assert_backed_off()  # one wait of 0 s is judged, not "nothing to judge"
 
 
 @pytest.mark.llm_errors(provider="openai")
@@ -168,6 +170,8 @@ def test_single_retry_after_a_wait(inject_error):
     inject_error(500)
     tenacity_around_the_sdk(tenacity.wait_exponential(multiplier=0.5))
     inject_error.assert_resilient()
+    with pytest.raises(AssertionError, match="saw nothing to judge"):
+        inject_error.assert_backed_off()  # one wait, not zero: growth needs two
 
 
 def resend(statuses):
