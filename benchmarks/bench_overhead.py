@@ -12,9 +12,11 @@ Both import openai, anthropic and google-genai first (about 4,000 modules), whic
 makes a naive fake clock's per-test module scan expensive. Each suite runs at two sizes,
 and the cost per test is the slope between them (what one more test costs, without
 start-up, collection of the imports, or the first test's one-time set-up); wall times are
-pytest's own session time, the best of three alternating rounds. Prints both slopes and
-their ratio (the goal: a marked test costs at most what the same test costs on bare
-respx). Asserts nothing: run it, read it.
+pytest's own session time, the best of five alternating rounds. Prints both slopes and
+their ratio, and beside them the median in-process time of one test (setup, call and
+teardown) of each suite, which a busy machine disturbs far less than session times (the
+goal: a marked test costs at most what the same test costs on bare respx). Asserts
+nothing: run it, read it.
 
     python benchmarks/bench_overhead.py [SMALL LARGE]
 """
@@ -22,6 +24,7 @@ respx). Asserts nothing: run it, read it.
 from __future__ import annotations
 
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -98,7 +101,32 @@ def test_case(n, monkeypatch):
 )
 
 
-ROUNDS = 3
+ROUNDS = 5
+
+#: Loaded by both suites: each test's own time (setup, call and teardown), in-process, so a
+#: busy machine's spikes (interpreter start, imports, a neighbour's load) fall outside the
+#: median that this prints beside pytest's summary.
+TIMER = """
+import statistics, time
+import pytest
+
+_TIMES = []
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    began = time.perf_counter()
+    try:
+        return (yield)
+    finally:
+        _TIMES.append(time.perf_counter() - began)
+
+def pytest_terminal_summary(terminalreporter):
+    terminalreporter.write_line(f"MEDIAN_TEST_MS={statistics.median(_TIMES) * 1000:.4f}")
+"""
+
+
+#: Median in-process time of one test, per suite and round (milliseconds).
+MEDIANS: dict[str, list[float]] = {"bare": [], "plugin": []}
 
 
 def run(source: str, n: int, workdir: Path, name: str) -> float:
@@ -124,6 +152,9 @@ def run(source: str, n: int, workdir: Path, name: str) -> float:
     match = re.search(r"(\d+) passed in ([\d.]+)s", done.stdout)
     if done.returncode != 0 or not match or int(match.group(1)) != n:
         raise SystemExit(f"{name} suite failed:\n{done.stdout[-3000:]}\n{done.stderr[-2000:]}")
+    median = re.search(r"MEDIAN_TEST_MS=([\d.]+)", done.stdout)
+    if median:
+        MEDIANS[name].append(float(median.group(1)))
     return float(match.group(2))
 
 
@@ -143,6 +174,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         (workdir / "pytest.ini").write_text("[pytest]\n")
+        (workdir / "conftest.py").write_text(TIMER)
         # Alternate the suites and keep each one's best time: a busy machine slows a run at
         # random, and the minimum is the run least disturbed.
         for _ in range(ROUNDS):
@@ -163,6 +195,12 @@ def main() -> None:
             f"-> {slope[name]:.2f} ms per extra test"
         )
     print(f"per-test cost, plugin/bare: {slope['plugin'] / slope['bare']:.2f}x")
+    median = {name: statistics.median(values) for name, values in MEDIANS.items()}
+    print(
+        f"median time of one test, in-process, over {len(MEDIANS['bare'])} suites each: bare "
+        f"{median['bare']:.2f} ms, plugin {median['plugin']:.2f} ms -> plugin/bare "
+        f"{median['plugin'] / median['bare']:.2f}x (the figure a noisy machine moves least)"
+    )
     print("fake seconds waited per test: 4.0 (recorded and judged by the plugin, skipped by bare)")
 
 

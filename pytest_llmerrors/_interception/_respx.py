@@ -182,7 +182,7 @@ class _PluginRouter(respx.MockRouter):
         return Request(
             method=request.method,
             url=str(request.url),
-            headers=dict(request.headers),
+            headers=_headers(request.headers),
             body=request.content,
             generation=self.generation,
             timeouts=dict(timeout),
@@ -208,6 +208,14 @@ def _matches(router: Any, request: httpx.Request) -> bool:
 #: The plugin's router of each httpx generation installed, started on first use.
 _ROUTERS: dict[Generation, _PluginRouter] = {}
 _ABSENT: set[Generation] = set()
+
+
+def _headers(headers: httpx.Headers) -> dict[str, str]:
+    """Return `headers` as ``dict(headers)`` does (repeats joined), in one pass, not n^2."""
+    merged: dict[str, str] = {}
+    for key, value in headers.multi_items():
+        merged[key] = f"{merged[key]}, {value}" if key in merged else value
+    return merged
 
 
 def install() -> None:

@@ -65,6 +65,7 @@ class LogCapture:
         global _active, _unwrapped, _installed
         root = logging.getLogger()
         self._saved_level = root.level
+        levels: list[tuple[logging.Logger, int]] = []
         if root.level > self.open_level:
             # The HTTP libraries stay as quiet as they were: their INFO records print every
             # URL, API keys in its query included, where nothing was printed without the
@@ -72,10 +73,11 @@ class LogCapture:
             for name in _URL_LOGGERS:
                 logger = logging.getLogger(name)
                 if logger.level == logging.NOTSET:
-                    logger.setLevel(root.level)
+                    levels.append((logger, root.level))
                     self._pinned.append((logger, root.level))
         if root.level > self.open_level or root.level == logging.NOTSET:
-            root.setLevel(self.open_level)
+            levels.append((root, self.open_level))
+        _set_levels(levels)
         with _install:
             if not _installed:
                 _unwrapped = logging.Logger.callHandlers
@@ -93,13 +95,34 @@ class LogCapture:
             if not _active and logging.Logger.__dict__.get("callHandlers") is _call_handlers:
                 setattr(logging.Logger, "callHandlers", _unwrapped)  # noqa: B010
                 _installed = False
+        levels: list[tuple[logging.Logger, int]] = []
         if self._saved_level is not None:
-            logging.getLogger().setLevel(self._saved_level)
+            levels.append((logging.getLogger(), self._saved_level))
             self._saved_level = None
         for logger, level in self._pinned:
             if logger.level == level:  # the test did not set it itself
-                logger.setLevel(logging.NOTSET)
+                levels.append((logger, logging.NOTSET))
         self._pinned.clear()
+        _set_levels(levels)
+
+
+def _set_levels(levels: list[tuple[logging.Logger, int]]) -> None:
+    """Set each logger's level, as ``Logger.setLevel`` does, clearing the caches once.
+
+    ``setLevel`` clears the enabled-for cache of every logger in the process (hundreds with
+    the SDKs loaded) on each call; a test changes up to three levels at start and at stop.
+    """
+    changed = [(logger, level) for logger, level in levels if logger.level != level]
+    if not changed:
+        return
+    clear = getattr(logging.Logger.manager, "_clear_cache", None)
+    if clear is None:  # a logging without it: the public way, one clear per level
+        for logger, level in changed:
+            logger.setLevel(level)
+        return
+    for logger, level in changed:
+        logger.level = logging._checkLevel(level)  # type: ignore[attr-defined]  # as setLevel
+    clear()
 
 
 #: Loggers whose records never prove the application logged a request id (nor their children).
