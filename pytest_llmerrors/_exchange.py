@@ -102,8 +102,12 @@ class Answer:
 
 def header(headers: Mapping[str, str] | Iterable[tuple[str, str]], name: str) -> str | None:
     """Return the first value of header `name` in `headers`, case-insensitively, or ``None``."""
-    pairs = headers.items() if isinstance(headers, Mapping) else headers
     lowered = name.lower()
+    if isinstance(headers, Mapping):
+        value = headers.get(lowered)  # the clients' names are mostly lower-case already
+        if value is not None:
+            return value
+    pairs = headers.items() if isinstance(headers, Mapping) else headers
     for key, value in pairs:
         if key.lower() == lowered:
             return value

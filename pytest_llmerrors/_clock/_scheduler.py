@@ -205,7 +205,8 @@ class Scheduler:
             heapq.heappush(self._heap, waiter)
             self._waiting[ident] = self._waiting.get(ident, 0) + 1
             self._advance(survey, strict=True)
-        self._poke()
+        if not waiter.woken:  # over already (everyone else idle): no need to wake the daemon
+            self._poke()
         return waiter
 
     def remove(self, waiter: Waiter) -> None:
