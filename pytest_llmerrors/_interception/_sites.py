@@ -6,7 +6,7 @@ frame that is still running since it sent the last one: the retry loop's, or the
 whose handler caught the error. A pool's worker taking its next item sends from inside a
 running frame too, but that frame is the pool's (``concurrent.futures``, ``asyncio``,
 anyio's worker threads), and a test calling the application again and again does so from
-its own module. Neither is a resend.
+its own module (or a conftest, or another test file's helper). Neither is a resend.
 
 The SDKs' retry counter cannot tell these apart when the SDK was built with
 ``max_retries=0`` or gave up on its own: every attempt then carries 0. `Sites.resent` can,
@@ -17,6 +17,7 @@ same address.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from types import FrameType
@@ -53,7 +54,7 @@ class Sites:
         """Note the sending frames of `task`; return whether it resends its last request.
 
         It does when the deepest frame this request and the task's previous one were both
-        sent from belongs to neither a work loop nor the test's module.
+        sent from belongs to neither a work loop nor test code.
         """
         stack: list[FrameType] = []
         frame: FrameType | None = sys._getframe(1)
@@ -68,11 +69,20 @@ class Sites:
         for frame in stack:  # from the innermost out: the deepest shared frame first
             if previous.get(id(frame)) is not frame:
                 continue
-            if frame.f_code.co_filename == self._test_file:
+            if self._in_tests(frame.f_code.co_filename):
                 return False
             module = frame.f_globals.get("__name__") or ""
             return not any(module == m or module.startswith(m + ".") for m in _WORK_LOOPS)
         return False
+
+    def _in_tests(self, filename: str) -> bool:
+        """Whether `filename` is test code: the test's module, a conftest or a test file."""
+        if filename == self._test_file:
+            return True
+        name = os.path.basename(filename)
+        return name == "conftest.py" or (
+            name.endswith(".py") and (name.startswith("test_") or name.endswith("_test.py"))
+        )
 
     def clear(self) -> None:
         """Let go of the frames held (they hold their locals), at the end of the test."""

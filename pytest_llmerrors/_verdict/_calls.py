@@ -23,7 +23,8 @@ SDKs) says more, where present:
   not read as a retry of its last one), unless it was *resent*: sent from inside a frame
   still running since the thread/task's last attempt, the deepest such frame being the
   application's or a retry library's (tenacity, litellm), not a pool's or an event loop's,
-  and not one in the test's own module (``Attempt.resent``, `.._interception._sites`);
+  and not test code: the test's module, a conftest, a test file (``Attempt.resent``,
+  `.._interception._sites`);
 * an attempt without the counter never continues a call whose attempts carry it, and the
   other way round (a different client).
 
@@ -33,9 +34,8 @@ neither the counter nor the sending frame can tell apart: identical requests tha
 sends one after another read as retries through a client that sends no counter (after any
 error), and through an SDK built with ``max_retries=0`` (after an error worth retrying); an
 application's own worker loop sending identical requests after a give-up error reads as
-resending it (a loop in the test module is the test calling again). To judge such calls
-separately, give them different bodies or send them from
-different tests.
+resending it (a loop in test code is the test calling again). To judge such calls
+separately, give them different bodies or send them from different tests.
 
 The *wait* before attempt k+1 of a call is the sum of the sleeps the task that sent it made
 between the end of attempt k (``ended_at``, after any fake latency) and the start of attempt
