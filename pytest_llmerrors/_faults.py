@@ -200,8 +200,10 @@ class Attempt:
     #: The provider limit that rejected the request (``rpm``, ``tpm``, ``concurrency``,
     #: ``spend``), ``None`` when no limit did.
     limit: str | None = None
-    #: Sent from the same place in the application as its thread/task's previous attempt
-    #: (a retry loop resending it), not by a pool's next item or the test calling again.
+    #: A new SDK call (retry counter 0) sent from inside a frame still running since its
+    #: thread/task's last such call was answered with a give-up error: the application
+    #: resending it (tenacity, litellm, its own loop), not a pool's next item or the test
+    #: calling again. Other attempts read ``False``.
     resent: bool = False
 
     @property

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from .. import _redact
-from .._exchange import Answer, Request
+from .._exchange import Answer, Request, header
 from .._faults import Attempt, Classification, Fault, current_task
 from .._limits import Limiter, estimate_tokens
 from .._policy import wait_asked
@@ -88,7 +88,9 @@ class Dispatcher:
         shape = route.endpoint.shape
         stream = shape.wants_stream(request)
         task = current_task()
-        resent = self.sites.resent(task)
+        # A new SDK call (retry counter 0) may resend one its task saw given up on.
+        new_call = header(request.headers, "x-stainless-retry-count") == "0"
+        resent = new_call and self.sites.resent(task)
         with self._lock:  # one request at a time: faults, ids and attempt numbers stay in order
             # A path the router does not serve gets its answer; queued faults wait.
             fault = route.fault
@@ -119,6 +121,7 @@ class Dispatcher:
                 answer.delay = decision.delay  # in flight until its answer
             if limiter.active and answer.network is None:
                 _live_headers(answer, limiter.headers(shape.name, at, now))
+            classification = self.classify(route.provider, fault) if fault is not None else None
             self._count += 1
             self.record(
                 Attempt(
@@ -140,15 +143,15 @@ class Dispatcher:
                     ended_at=at + answer.delay + (answer.stall_seconds if self.fake_time else 0),
                     body=request.body,
                     provider=route.provider.name,
-                    classification=(
-                        self.classify(route.provider, fault) if fault is not None else None
-                    ),
+                    classification=classification,
                     chunks=answer.chunks,
                     task=task,
                     limit=decision.kind if decision is not None else None,
                     resent=resent,
                 )
             )
+        if new_call and classification == "give_up":
+            self.sites.remember(task)  # its next call may be this one sent again
         return answer
 
     def blocked(self, request: Request) -> str:

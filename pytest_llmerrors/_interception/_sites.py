@@ -10,9 +10,9 @@ its own module (or a conftest, or another test file's helper). Neither is a rese
 
 The SDKs' retry counter cannot tell these apart when the SDK was built with
 ``max_retries=0`` or gave up on its own: every attempt then carries 0. `Sites.resent` can,
-per thread/task. It holds the frames of each thread/task's last attempt until the next one
-(or the end of the test), so a frame's identity is never confused with a later frame at the
-same address.
+per thread/task. It holds the frames of a thread/task's attempt answered with a give-up
+error until its next attempt (or the end of the test), so a frame's identity is never
+confused with a later frame at the same address.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ _WORK_LOOPS = (
 
 
 class Sites:
-    """The frames each thread/task last sent a request from."""
+    """The frames each thread/task sent its last give-up-answered SDK call from."""
 
     def __init__(self, test_file: str | None = None) -> None:
         #: The test module's file: its loops (in the test or its helpers) call the
@@ -50,23 +50,27 @@ class Sites:
         self._last: dict[str, dict[int, FrameType]] = {}
         self._lock = threading.Lock()
 
-    def resent(self, task: str) -> bool:
-        """Note the sending frames of `task`; return whether it resends its last request.
+    def remember(self, task: str) -> None:
+        """Note the frames `task` sends from now: its attempt is answered with a give-up error.
 
-        It does when the deepest frame this request and the task's previous one were both
-        sent from belongs to neither a work loop nor test code.
+        Only then is a next attempt asked about (`resent`): walking and holding a stack costs
+        microseconds per frame, which the common answers (retryable errors, successes) skip.
         """
-        stack: list[FrameType] = []
-        frame: FrameType | None = sys._getframe(1)
-        while frame is not None:
-            stack.append(frame)
-            frame = frame.f_back
+        stack = _stack(sys._getframe(1))
         with self._lock:
-            previous = self._last.get(task)
             self._last[task] = {id(f): f for f in stack}
+
+    def resent(self, task: str) -> bool:
+        """Return whether `task` resends the request it sent when `remember` last noted it.
+
+        It does when the deepest frame this request and that one were both sent from belongs
+        to neither a work loop nor test code. The noted frames are let go either way.
+        """
+        with self._lock:
+            previous = self._last.pop(task, None)
         if previous is None:
             return False
-        for frame in stack:  # from the innermost out: the deepest shared frame first
+        for frame in _stack(sys._getframe(1)):  # innermost first: the deepest shared frame
             if previous.get(id(frame)) is not frame:
                 continue
             if self._in_tests(frame.f_code.co_filename):
@@ -88,3 +92,12 @@ class Sites:
         """Let go of the frames held (they hold their locals), at the end of the test."""
         with self._lock:
             self._last.clear()
+
+
+def _stack(frame: FrameType | None) -> list[FrameType]:
+    """Return `frame` and every frame below it, innermost first."""
+    stack: list[FrameType] = []
+    while frame is not None:
+        stack.append(frame)
+        frame = frame.f_back
+    return stack
