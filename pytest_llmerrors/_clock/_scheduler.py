@@ -189,7 +189,9 @@ class Scheduler:
         if everyone is now idle.
         """
         ident = threading.get_ident()
-        survey = _survey(self._older)  # outside the lock: see `_survey`
+        # Outside the lock (see `_survey`); with no thread but this one and the daemon, there
+        # is nothing to read: this one is running, and the daemon holds nothing.
+        survey = _NOBODY if self._alone() else _survey(self._older)
         with self._lock:
             if not self._running:
                 return None
@@ -208,6 +210,17 @@ class Scheduler:
         if not waiter.woken:  # over already (everyone else idle): no need to wake the daemon
             self._poke()
         return waiter
+
+    def _alone(self) -> bool:
+        """Whether the calling thread and the daemon are the only threads alive."""
+        count = threading.active_count()
+        daemon = self._daemon
+        return count == 1 or (
+            count == 2
+            and daemon is not None
+            and daemon.is_alive()
+            and daemon is not threading.current_thread()
+        )
 
     def remove(self, waiter: Waiter) -> None:
         """End `waiter`'s wait (woken, or given up early); its thread runs again."""
@@ -432,6 +445,10 @@ class Survey:
     working: frozenset[int] = frozenset()
     #: Threads of `blocked` whose wait has no timeout: they wait for another thread.
     untimed: frozenset[int] = frozenset()
+
+
+#: The survey of a process with no other thread to read.
+_NOBODY = Survey()
 
 
 def _survey(older: set[int]) -> Survey:
