@@ -415,3 +415,60 @@ def test_a_refusal_the_test_thread_catches_still_fails_the_test(pytester: pytest
             "*- pytest-llmerrors blocked GET https://weather.example.test/async*",
         ]
     )
+
+
+def test_a_name_lookup_for_a_host_not_allowed_is_refused(pytester: pytest.Pytester) -> None:
+    """The DNS query before a connection leaves too: it is refused, naming host and port."""
+    pytester.makeconftest(
+        """
+        import ipaddress, socket
+
+        LOOKUPS = []
+        real = socket.getaddrinfo
+
+        def recording(host, port, *args, **kwargs):  # below the plugin's guard: what left
+            LOOKUPS.append(host)
+            try:
+                ipaddress.ip_address(host)  # an address: nothing to ask a name server
+            except ValueError:
+                if host != "localhost":
+                    raise socket.gaierror(socket.EAI_NONAME, "this test resolves no real name")
+            return real(host, port, *args, **kwargs)
+
+        socket.getaddrinfo = recording
+        """
+    )
+    pytester.makepyfile(
+        """
+        import socket, urllib.request, pytest
+        from conftest import LOOKUPS
+
+        @pytest.mark.llm_errors
+        def test_raw_lookup():
+            socket.getaddrinfo("metrics.example.test", 443)
+
+        @pytest.mark.llm_errors
+        def test_urllib_swallowed():
+            try:
+                urllib.request.urlopen("http://weather.example.test/today", timeout=2)
+            except OSError:
+                pass
+
+        @pytest.mark.llm_errors
+        def test_allowed_names_and_addresses_resolve():
+            assert socket.getaddrinfo("localhost", 80)
+            assert socket.getaddrinfo("192.0.2.1", 80)  # an address: no query leaves
+
+        def test_nothing_left():
+            assert "metrics.example.test" not in LOOKUPS
+            assert "weather.example.test" not in LOOKUPS
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=2, failed=2)
+    result.stdout.fnmatch_lines(
+        [
+            "*blocked a name lookup of metrics.example.test:443 from thread 'MainThread'*",
+            "*blocked a name lookup of weather.example.test:80 from thread 'MainThread'*",
+        ]
+    )

@@ -3,7 +3,8 @@
 The adapters answer httpx, httpx2, aiohttp and requests; everything else that opens a
 connection (a client with its own transport, ``urllib``, a raw socket, an ``httpcore``
 connection made by hand, what an adapter lets through) ends in ``socket.socket.connect``
-or ``connect_ex`` (a datagram sent without connecting, in ``sendto``).
+or ``connect_ex`` (a datagram sent without connecting, in ``sendto``; the name lookup that
+comes first, in ``socket.getaddrinfo``).
 While a test runs with ``block_network``, those refuse every address but Unix sockets and
 the hosts of ``llm_errors_allow_hosts`` (loopback by default), raising `NetworkBlocked` (a
 ``ConnectionRefusedError``, so clients treat it as the connection failure it is) and
@@ -44,6 +45,33 @@ class Guard:
         except ValueError:
             return False  # a name not in the list: its addresses are checked, not it
         return address in self._addresses or (self._loopback and address.is_loopback)
+
+    def check_lookup(self, host: Any, port: Any) -> None:
+        """Refuse resolving a name outside `allow_hosts`: the query itself leaves the process.
+
+        An address needs no lookup (the connection is checked instead), and ``None`` is the
+        local host's own name.
+        """
+        name = host.decode("ascii", "replace") if isinstance(host, bytes) else host
+        if not isinstance(name, str) or not name or self.allows(name):
+            return
+        try:
+            ipaddress.ip_address(name.strip("[]").split("%", 1)[0])
+            return
+        except ValueError:
+            pass
+        allowed = " ".join(self.allow_hosts) or "(none)"
+        message = (
+            f"pytest-llmerrors blocked a name lookup of {name}:{port} from thread "
+            f"{threading.current_thread().name!r}: block_network is on, and only the plugin's "
+            f"answers and the hosts of llm_errors_allow_hosts ({allowed}) are reachable. A "
+            f"client the plugin does not serve is about to connect (a transport of its own, "
+            f"urllib, a raw socket). Serve it through httpx/httpx2, aiohttp or requests, add "
+            f"the host to llm_errors_allow_hosts, or use "
+            f"@pytest.mark.llm_errors(block_network=False)."
+        )
+        self._report(message)
+        raise socket.gaierror(socket.EAI_NONAME, message)
 
     def check(self, family: int, address: Any) -> None:
         """Refuse `address` unless allowed; Unix sockets always pass."""
@@ -117,6 +145,16 @@ def _sendto(self: socket.socket, data: Any, *args: Any) -> int:
 _GUARDED = {"connect": _connect, "connect_ex": _connect_ex, "sendto": _sendto}
 
 
+def _getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+    guard = _active
+    if guard is not None:
+        guard.check_lookup(host, port)
+    return _REAL_LOOKUP["getaddrinfo"](host, port, *args, **kwargs)
+
+
+_REAL_LOOKUP: dict[str, Any] = {}
+
+
 def activate(guard: Guard | None) -> None:
     """Guard the connections of the running test with `guard` (``None``: none)."""
     global _active
@@ -124,13 +162,18 @@ def activate(guard: Guard | None) -> None:
         for name, replacement in _GUARDED.items():
             _REAL[name] = getattr(socket.socket, name)
             setattr(socket.socket, name, replacement)
+        _REAL_LOOKUP["getaddrinfo"] = socket.getaddrinfo
+        socket.getaddrinfo = _getaddrinfo
     _active = guard
 
 
 def uninstall() -> None:
-    """Put the real ``connect``, ``connect_ex`` and ``sendto`` back (end of session)."""
+    """Put the real ``connect``, ``connect_ex``, ``sendto`` and ``getaddrinfo`` back."""
     global _active
     _active = None
+    real_lookup = _REAL_LOOKUP.pop("getaddrinfo", None)
+    if real_lookup is not None and socket.getaddrinfo is _getaddrinfo:
+        socket.getaddrinfo = real_lookup
     for name, real in list(_REAL.items()):
         if socket.socket.__dict__.get(name) is _GUARDED.get(name):
             if real is getattr(socket.socket.__mro__[1], name, None):
