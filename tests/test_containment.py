@@ -428,6 +428,8 @@ def test_a_name_lookup_for_a_host_not_allowed_is_refused(pytester: pytest.Pytest
 
         def recording(host, port, *args, **kwargs):  # below the plugin's guard: what left
             LOOKUPS.append(host)
+            if host == socket.gethostname():  # the machine's own name, from its hosts file
+                return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.1.1", port))]
             try:
                 ipaddress.ip_address(host)  # an address: nothing to ask a name server
             except ValueError:
@@ -458,6 +460,7 @@ def test_a_name_lookup_for_a_host_not_allowed_is_refused(pytester: pytest.Pytest
         def test_allowed_names_and_addresses_resolve():
             assert socket.getaddrinfo("localhost", 80)
             assert socket.getaddrinfo("192.0.2.1", 80)  # an address: no query leaves
+            assert socket.getaddrinfo(socket.gethostname(), 80)  # this machine's own name
 
         def test_nothing_left():
             assert "metrics.example.test" not in LOOKUPS

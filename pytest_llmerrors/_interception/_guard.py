@@ -49,11 +49,13 @@ class Guard:
     def check_lookup(self, host: Any, port: Any) -> None:
         """Refuse resolving a name outside `allow_hosts`: the query itself leaves the process.
 
-        An address needs no lookup (the connection is checked instead), and ``None`` is the
-        local host's own name.
+        An address needs no lookup (the connection is checked instead), and ``None`` or the
+        machine's own name (``socket.gethostname()``, from its hosts file) asks no one.
         """
         name = host.decode("ascii", "replace") if isinstance(host, bytes) else host
         if not isinstance(name, str) or not name or self.allows(name):
+            return
+        if name.lower() == _HOSTNAME:
             return
         try:
             ipaddress.ip_address(name.strip("[]").split("%", 1)[0])
@@ -112,6 +114,9 @@ def _resolve(host: str) -> set[Any]:
         return set()
     return {ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos}
 
+
+#: This machine's own name: libraries look it up (for a message id, say) without a query.
+_HOSTNAME = socket.gethostname().lower()
 
 #: The guard of the running test, if it blocks the network.
 _active: Guard | None = None
