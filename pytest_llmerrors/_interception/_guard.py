@@ -40,9 +40,8 @@ class Guard:
         """Whether a connection to `host` (a name or an address) may leave."""
         if host.lower() in self._names:
             return True
-        try:
-            address = ipaddress.ip_address(host.split("%", 1)[0])
-        except ValueError:
+        address = _address(host)
+        if address is None:
             return False  # a name not in the list: its addresses are checked, not it
         return address in self._addresses or (self._loopback and address.is_loopback)
 
@@ -55,23 +54,9 @@ class Guard:
         name = host.decode("ascii", "replace") if isinstance(host, bytes) else host
         if not isinstance(name, str) or not name or self.allows(name):
             return
-        if name.lower() == _HOSTNAME:
+        if name.lower() == _HOSTNAME or _address(name) is not None:
             return
-        try:
-            ipaddress.ip_address(name.strip("[]").split("%", 1)[0])
-            return
-        except ValueError:
-            pass
-        allowed = " ".join(self.allow_hosts) or "(none)"
-        message = (
-            f"pytest-llmerrors blocked a name lookup of {name}:{port} from thread "
-            f"{threading.current_thread().name!r}: block_network is on, and only the plugin's "
-            f"answers and the hosts of llm_errors_allow_hosts ({allowed}) are reachable. A "
-            f"client the plugin does not serve is about to connect (a transport of its own, "
-            f"urllib, a raw socket). Serve it through httpx/httpx2, aiohttp or requests, add "
-            f"the host to llm_errors_allow_hosts, or use "
-            f"@pytest.mark.llm_errors(block_network=False)."
-        )
+        message = self._refusal(f"a name lookup of {name}:{port}", "is about to connect")
         self._report(message)
         raise socket.gaierror(socket.EAI_NONAME, message)
 
@@ -82,17 +67,29 @@ class Guard:
         host, port = str(address[0]), address[1]
         if self.allows(host):
             return
+        message = self._refusal(f"a connection to {host}:{port}", "made it")
+        self._report(message)
+        raise NetworkBlocked(message)
+
+    def _refusal(self, what: str, done: str) -> str:
+        """Word the refusal of `what` (a connection, a lookup) that a client `done`."""
         allowed = " ".join(self.allow_hosts) or "(none)"
-        message = (
-            f"pytest-llmerrors blocked a connection to {host}:{port} from thread "
+        return (
+            f"pytest-llmerrors blocked {what} from thread "
             f"{threading.current_thread().name!r}: block_network is on, and only the plugin's "
             f"answers and the hosts of llm_errors_allow_hosts ({allowed}) are reachable. A "
-            f"client the plugin does not serve made it (a transport of its own, urllib, a raw "
+            f"client the plugin does not serve {done} (a transport of its own, urllib, a raw "
             f"socket). Serve it through httpx/httpx2, aiohttp or requests, add the host to "
             f"llm_errors_allow_hosts, or use @pytest.mark.llm_errors(block_network=False)."
         )
-        self._report(message)
-        raise NetworkBlocked(message)
+
+
+def _address(host: str) -> Any | None:
+    """Return `host` as an IP address (brackets and a zone index dropped), ``None`` for a name."""
+    try:
+        return ipaddress.ip_address(host.strip("[]").split("%", 1)[0])
+    except ValueError:
+        return None
 
 
 @functools.lru_cache(maxsize=8)
@@ -100,9 +97,10 @@ def _allowed(hosts: tuple[str, ...]) -> tuple[frozenset[str], frozenset[Any]]:
     """Return the names and addresses `hosts` allow, resolved once per session."""
     addresses: set[Any] = set()
     for host in hosts:
-        try:
-            addresses.add(ipaddress.ip_address(host.strip("[]")))
-        except ValueError:
+        address = _address(host)
+        if address is not None:
+            addresses.add(address)
+        else:
             addresses.update(_resolve(host))
     return frozenset(h.lower() for h in hosts), frozenset(addresses)
 
