@@ -112,3 +112,13 @@ def header(headers: Mapping[str, str] | Iterable[tuple[str, str]], name: str) ->
         if key.lower() == lowered:
             return value
     return None
+
+
+def retry_count(headers: Mapping[str, str]) -> int | None:
+    """Return the SDK's retry counter in `headers` (``x-stainless-retry-count``), if sent.
+
+    The openai and anthropic SDKs send it on every attempt: 0 on a new call, n on its n-th
+    retry.
+    """
+    value = header(headers, "x-stainless-retry-count")
+    return int(value) if value is not None and value.strip().isdigit() else None

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from .. import _redact
-from .._exchange import Answer, Request, header
+from .._exchange import Answer, Request, retry_count
 from .._faults import Attempt, Classification, Fault, current_task
 from .._limits import Limiter, estimate_tokens
 from .._policy import wait_asked
@@ -89,7 +89,7 @@ class Dispatcher:
         stream = shape.wants_stream(request)
         task = current_task()
         # A new SDK call (retry counter 0) may resend one its task saw given up on.
-        new_call = header(request.headers, "x-stainless-retry-count") == "0"
+        new_call = retry_count(request.headers) == 0
         resent = new_call and self.sites.resent(task)
         with self._lock:  # one request at a time: faults, ids and attempt numbers stay in order
             # A path the router does not serve gets its answer; queued faults wait.

@@ -53,6 +53,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .._exchange import header
+from .._exchange import retry_count as _retry_count
 from .._faults import Attempt
 from ._timeline import Sleep
 
@@ -222,8 +223,7 @@ def _continues(count: int | None, last: Attempt, attempt: Attempt) -> bool:
 
 def retry_count(attempt: Attempt) -> int | None:
     """Return the SDK's retry counter of `attempt` (``x-stainless-retry-count``), if sent."""
-    value = header(attempt.headers, "x-stainless-retry-count")
-    return int(value) if value is not None and value.strip().isdigit() else None
+    return _retry_count(attempt.headers)
 
 
 def _thread(task: str) -> str:
