@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 import random
 import sys
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import CodeType
 from typing import TYPE_CHECKING, Any
@@ -93,7 +93,7 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Parametrize marked tests over their providers and catalog scenarios."""
+    """Give marked tests the ``inject_error`` fixture and their providers and scenarios."""
     mark = metafunc.definition.get_closest_marker(MARKER)
     if mark is None:
         return
@@ -102,27 +102,45 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     cases = _options.cases(
         args, config.stash[_SETTINGS], _registry(config), metafunc.definition.nodeid
     )
+    names = metafunc.fixturenames
+    _set_up_first(names, getattr(metafunc, "_arg2fixturedefs", {}))
     if len(cases) > 1 or args.each is not None:
-        metafunc.parametrize("_llm_errors_case", cases, ids=[c.id for c in cases], indirect=True)
+        if _CASE not in names:
+            names.append(_CASE)
+        metafunc.parametrize(_CASE, cases, ids=[c.id for c in cases], indirect=True)
+
+
+#: The fixture a marked test's provider or scenario is parametrized through.
+_CASE = "_llm_errors_case"
+
+
+def _set_up_first(names: list[str], definitions: Mapping[str, Sequence[Any]]) -> None:
+    """Put ``inject_error`` in a marked test's fixtures, before its function-scoped ones.
+
+    The marker alone is enough to inject, and the fake clock, interception and guard are on
+    while the test's own fixtures set up, as they would be under an autouse fixture; yet an
+    unmarked test pays for no fixture at all. `names` is the test's fixture closure
+    (`Metafunc.fixturenames`, `Item.fixturenames`), which pytest sets up in order.
+    """
+
+    def scope(name: str) -> str:
+        found = definitions.get(name)
+        return str(getattr(found[-1], "scope", "function")) if found else "function"
+
+    if "inject_error" in names:
+        names.remove("inject_error")
+    first = next((i for i, name in enumerate(names) if scope(name) == "function"), len(names))
+    names.insert(first, "inject_error")
 
 
 @pytest.fixture
 def _llm_errors_case(request: pytest.FixtureRequest) -> Case | None:
-    """The parametrized case of a marked test, if it has one."""
+    """The provider or scenario a marked test is parametrized over (only those are)."""
     return getattr(request, "param", None)
 
 
-@pytest.fixture(autouse=True)
-def _llm_errors_autouse(request: pytest.FixtureRequest, _llm_errors_case: Case | None) -> None:
-    """Set up a marked test even when it does not ask for ``inject_error``."""
-    if request.node.get_closest_marker(MARKER) is not None:
-        request.getfixturevalue("inject_error")
-
-
 @pytest.fixture
-def inject_error(
-    request: pytest.FixtureRequest, _llm_errors_case: Case | None
-) -> Iterator[ErrorInjector]:
+def inject_error(request: pytest.FixtureRequest) -> Iterator[ErrorInjector]:
     """Queue provider errors for the code under test and judge how it handled them."""
     from ._session import Session
 
@@ -130,7 +148,9 @@ def inject_error(
     settings = config.stash[_SETTINGS]
     registry = _registry(config)
     item = request.node
-    options = _options.resolve(_options.closest(item) or MarkerArgs(), settings, _llm_errors_case)
+    callspec = getattr(item, "callspec", None)
+    case = callspec.params.get(_CASE) if callspec is not None else None
+    options = _options.resolve(_options.closest(item) or MarkerArgs(), settings, case)
 
     def on_attempt(attempt: Attempt) -> None:
         item.ihook.pytest_llmerrors_attempt(item=item, attempt=attempt)
@@ -181,9 +201,18 @@ def _release_clock() -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Before a test without the marker, make sure it runs on real time."""
+    """Before a test without the marker, make sure it runs on real time; give a test marked
+    after collection (``item.add_marker`` in a hook) the fixture its marker asks for."""
     if item.get_closest_marker(MARKER) is None:
         _release_clock()
+        return
+    names = getattr(item, "fixturenames", None)
+    if isinstance(names, list) and "inject_error" not in names:
+        # A list of its own: parametrized siblings share the one pytest made.
+        names = list(names)
+        info = getattr(item, "_fixtureinfo", None)
+        _set_up_first(names, getattr(info, "name2fixturedefs", {}))
+        item.fixturenames = names  # type: ignore[attr-defined]
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -238,6 +267,13 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """Attach the test's timeline and verdict to its call report (and JUnit properties)."""
     report = yield
+    if report.when == "teardown":
+        # Items live to the end of the run: let the test's machinery and records go.
+        if _SESSION in item.stash:
+            del item.stash[_SESSION]
+        if _SEED in item.stash:
+            del item.stash[_SEED]
+        return report
     session = item.stash.get(_SESSION, None)
     if session is not None and report.when == "call":
         from ._report import record_of

@@ -150,3 +150,121 @@ def test_a_marked_test_after_a_broken_one_starts_fresh(pytester: pytest.Pytester
         """
     )
     pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1, failed=1)
+
+
+def test_unmarked_tests_set_up_no_fixture_of_the_plugin(pytester: pytest.Pytester) -> None:
+    """A suite's unmarked tests pay nothing per test: no autouse fixture, no case fixture."""
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.parametrize("n", [1, 2])
+        def test_unmarked(n, request):
+            ours = [name for name in request.fixturenames if "llm" in name or "inject" in name]
+            assert ours == []
+
+        @pytest.mark.llm_errors
+        def test_marked_without_the_fixture(request):
+            assert "inject_error" in request.fixturenames
+
+        @pytest.mark.llm_errors(provider=["openai", "anthropic"])
+        def test_marked_over_providers(request):
+            assert "inject_error" in request.fixturenames
+            assert request.node.callspec.params["_llm_errors_case"].provider in (
+                "openai", "anthropic")
+        """
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=5)
+
+
+def test_the_injector_sets_up_before_the_tests_own_fixtures(pytester: pytest.Pytester) -> None:
+    """As under an autouse fixture: a function-scoped fixture the test asks for first already
+    runs on fake time and is served; a session-scoped one still runs on real time."""
+    pytester.makepyfile(
+        """
+        import time
+        import httpx, pytest
+
+        def real_seconds():
+            return time.clock_gettime(time.CLOCK_MONOTONIC)
+
+        @pytest.fixture(scope="session")
+        def session_setup():
+            began = real_seconds()
+            time.sleep(0.05)
+            return real_seconds() - began
+
+        @pytest.fixture
+        def warmed_up():
+            began = real_seconds()
+            time.sleep(30)
+            response = httpx.post("https://api.openai.com/v1/chat/completions", json={})
+            return real_seconds() - began, response.status_code
+
+        @pytest.mark.llm_errors
+        def test_asks_for_its_fixture_first(warmed_up, session_setup, inject_error):
+            took, status = warmed_up
+            assert took < 5 and status == 200
+            assert session_setup >= 0.04
+            assert inject_error.sleeps == [30.0] and len(inject_error.attempts) == 1
+
+        @pytest.mark.llm_errors
+        def test_marker_alone(warmed_up):
+            assert warmed_up[0] < 5
+        """
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)
+
+
+def test_a_marker_added_by_a_hook_injects(pytester: pytest.Pytester) -> None:
+    """A conftest marking items after collection: the marked one gets the injector, its
+    unmarked parametrized sibling (same fixture list at collection) does not."""
+    pytester.makeconftest(
+        """
+        import pytest
+
+        def pytest_collection_modifyitems(items):
+            for item in items:
+                if item.name.endswith("[marked]"):
+                    item.add_marker(pytest.mark.llm_errors(401))
+        """
+    )
+    pytester.makepyfile(
+        """
+        import httpx, pytest
+
+        @pytest.mark.parametrize("kind", ["marked", "plain"])
+        def test_it(kind, request):
+            if kind == "marked":
+                assert "inject_error" in request.fixturenames
+                response = httpx.post("https://api.openai.com/v1/chat/completions", json={})
+                assert response.status_code == 401
+            else:
+                assert "inject_error" not in request.fixturenames
+        """
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)
+
+
+def test_a_finished_test_lets_its_machinery_go(pytester: pytest.Pytester) -> None:
+    """pytest keeps every item to the end of the run: a marked test's session, attempts and
+    log records must not stay reachable from it (memory, and garbage-collector time)."""
+    pytester.makepyfile(
+        """
+        import gc, weakref
+        import httpx, pytest
+
+        REFS = []
+
+        @pytest.mark.llm_errors
+        def test_1_marked(inject_error):
+            inject_error(429, retry_after=1)
+            httpx.post("https://api.openai.com/v1/chat/completions", json={})
+            REFS.append(weakref.ref(inject_error))
+
+        def test_2_after():
+            gc.collect()
+            assert REFS and REFS[0]() is None
+        """
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)
