@@ -96,7 +96,6 @@ class Session:
             report=self.report,
             allows=self.guard.allows if self.guard is not None else None,
         )
-        self._keep_installed = keep_installed
         self._stack = contextlib.ExitStack()
 
     def report(self, message: str) -> None:
@@ -135,9 +134,10 @@ class Session:
             self.interceptor.start()
             stack.callback(self.interceptor.stop)
             guard.activate(self.guard)
-            stack.callback(guard.activate, None)
-            if not self._keep_installed:
-                stack.callback(guard.uninstall)
+            # Put back after every test, kept or not (a few attributes): code that replaces
+            # socket.getaddrinfo between tests (a conftest's patch) is wrapped anew by the
+            # next test's guard, instead of silently taking its place.
+            stack.callback(guard.uninstall)
             self._stack = stack.pop_all()
         try:
             for fault in self.options.faults:

@@ -438,6 +438,9 @@ def test_a_name_lookup_for_a_host_not_allowed_is_refused(pytester: pytest.Pytest
             return real(host, port, *args, **kwargs)
 
         socket.getaddrinfo = recording
+
+        def pytest_unconfigure():
+            socket.getaddrinfo = real  # this run is in-process: leave the resolver as found
         """
     )
     pytester.makepyfile(
@@ -473,5 +476,51 @@ def test_a_name_lookup_for_a_host_not_allowed_is_refused(pytester: pytest.Pytest
         [
             "*blocked a name lookup of metrics.example.test:443 from thread 'MainThread'*",
             "*blocked a name lookup of weather.example.test:80 from thread 'MainThread'*",
+        ]
+    )
+
+
+def test_a_resolver_replaced_between_tests_is_guarded_again(pytester: pytest.Pytester) -> None:
+    """The guard is put back after every marked test: a patch of ``socket.getaddrinfo`` made
+    after one (a conftest, a library) is wrapped by the next, not left in the guard's place."""
+    pytester.makepyfile(
+        """
+        import socket, pytest
+
+        REAL = socket.getaddrinfo
+        LOOKUPS = []
+
+        def recording(host, port, *args, **kwargs):  # below the guard: what left
+            LOOKUPS.append(host)
+            raise socket.gaierror(socket.EAI_NONAME, "this test resolves no real name")
+
+        @pytest.fixture(scope="module", autouse=True)
+        def put_back():
+            yield
+            socket.getaddrinfo = REAL  # this run is in-process: leave the resolver as found
+
+        @pytest.mark.llm_errors
+        def test_1_marked():
+            pass
+
+        def test_2_patches_the_resolver():
+            socket.getaddrinfo = recording
+
+        @pytest.mark.llm_errors
+        def test_3_lookup():
+            with pytest.raises(socket.gaierror):
+                socket.getaddrinfo("metrics.example.test", 443)
+
+        def test_4_nothing_left():
+            assert LOOKUPS == []
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly", "-v")
+    result.assert_outcomes(passed=3, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*test_3_lookup FAILED*",
+            "*test_4_nothing_left PASSED*",
+            "*blocked a name lookup of metrics.example.test:443*",
         ]
     )
