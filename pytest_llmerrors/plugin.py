@@ -139,21 +139,43 @@ def _llm_errors_case(request: pytest.FixtureRequest) -> Case | None:
     return getattr(request, "param", None)
 
 
+#: The items whose run protocol is under way, innermost last (a pytester run inside a test
+#: nests one). ``inject_error`` reads its test here rather than take ``request``: pytest
+#: builds a fixture definition, signature and all, for each ``request`` a fixture takes.
+_RUNNING: list[pytest.Item] = []
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_protocol(
+    item: pytest.Item, nextitem: pytest.Item | None
+) -> Generator[None, Any, Any]:
+    """Note the test that runs, for the ``inject_error`` fixture."""
+    _RUNNING.append(item)
+    try:
+        return (yield)
+    finally:
+        _RUNNING.pop()
+
+
 @pytest.fixture
-def inject_error(request: pytest.FixtureRequest) -> Iterator[ErrorInjector]:
+def inject_error() -> Iterator[ErrorInjector]:
     """Queue provider errors for the code under test and judge how it handled them."""
     from ._session import Session
 
-    config = request.config
+    if not _RUNNING:
+        raise pytest.UsageError("inject_error is a test's fixture: no test is running.")
+    item = _RUNNING[-1]
+    config = item.config
     settings = config.stash[_SETTINGS]
     registry = _registry(config)
-    item = request.node
     callspec = getattr(item, "callspec", None)
     case = callspec.params.get(_CASE) if callspec is not None else None
     options = _options.resolve(_options.closest(item) or MarkerArgs(), settings, case)
 
+    hook = item.ihook.pytest_llmerrors_attempt  # looked up once, not per request
+
     def on_attempt(attempt: Attempt) -> None:
-        item.ihook.pytest_llmerrors_attempt(item=item, attempt=attempt)
+        hook(item=item, attempt=attempt)
 
     try:
         registry.get(options.case.provider)

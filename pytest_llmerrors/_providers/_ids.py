@@ -1,8 +1,9 @@
 """Ids as providers spell them: the alphabets they draw from and the request-id factories.
 
-Every id is drawn from the plugin's own seeded `random.Random`, one ``rng.choices`` call per
-run of characters, so a seeded test sees the same ids run to run. That is also why an
-alphabet's order matters as much as its letters: ``rng.choices`` picks by index.
+Every id is drawn from the plugin's own seeded `random.Random`, one draw per run of
+characters (``rng.getrandbits`` for hex, ``rng.choices`` for other alphabets), so a seeded
+test sees the same ids run to run. That is also why an alphabet's order matters as much as
+its letters: ``rng.choices`` picks by index.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ ALNUM_LOWER_FIRST = string.ascii_letters + string.digits
 
 def token(rng: random.Random, length: int, alphabet: str = HEX) -> str:
     """Return `length` random characters of `alphabet`, drawn from the plugin's own `rng`."""
+    if alphabet == HEX:
+        # One draw of 4 bits a character: rng.choices takes a Python step per character.
+        return f"{rng.getrandbits(4 * length):0{length}x}" if length else ""
     return "".join(rng.choices(alphabet, k=length))
 
 

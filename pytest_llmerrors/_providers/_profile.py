@@ -95,6 +95,10 @@ class Provider:
     #: ``tpm_too_large`` is a request larger than ``tpm`` on its own. Without one, the
     #: scenario's own message stands.
     limit_messages: dict[str, str] = field(default_factory=dict)
+    #: `for_status` answers, with the scenario each was made from (a changed catalog misses).
+    _for_status: dict[tuple[int, str], tuple[Fault, Fault]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def add(self, faults: Iterable[Fault]) -> None:
         """Add `faults` to the catalog, each owned by this profile."""
@@ -236,13 +240,21 @@ class Provider:
         name = self.statuses.get(status)
         if name is not None:
             canonical = self.scenarios[name]
-            return canonical.replace(
+            # Built once per scenario and classification (faults are immutable): a test's
+            # inject_error(429) costs one validated copy, with its options, not two.
+            key = (status, str(classification))
+            cached = self._for_status.get(key)
+            if cached is not None and cached[0] is canonical:
+                return cached[1]
+            fault = canonical.replace(
                 name=f"http_{status}",
                 classification=classification,
                 retry_after=None,
                 retry_after_ms=None,
                 headers={k: v for k, v in canonical.headers.items() if k.lower() != "retry-after"},
             )
+            self._for_status[key] = (canonical, fault)
+            return fault
         return Fault(
             f"http_{status}",
             status=status,

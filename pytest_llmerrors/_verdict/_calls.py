@@ -49,8 +49,9 @@ send requests (concurrent calls backing off on the shared clock).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .._exchange import header
 from .._exchange import retry_count as _retry_count
@@ -143,9 +144,14 @@ def group_calls(attempts: Iterable[Attempt], sleeps: Sequence[Sleep]) -> Calls:
     ordered = sorted(attempts, key=lambda a: a.index)
     last_of_task = {a.task: a.index for a in ordered}
     senders = set(last_of_task)
+    # What grouping compares, read once per attempt (header lookups are the cost).
+    facts = {
+        id(a): _Facts(_key(a), header(a.headers, "idempotency-key"), retry_count(a))
+        for a in ordered
+    }
     calls: list[Call] = []
     for attempt in ordered:
-        call = _open_call_for(attempt, calls, last_of_task)
+        call = _open_call_for(attempt, calls, last_of_task, facts)
         if call is None:
             call = Call(number=len(calls) + 1)
             calls.append(call)
@@ -153,6 +159,14 @@ def group_calls(attempts: Iterable[Attempt], sleeps: Sequence[Sleep]) -> Calls:
             call.waits.append(wait_between(call.last, attempt, sleeps, senders))
         call.attempts.append(attempt)
     return Calls(calls, ordered, list(sleeps))
+
+
+class _Facts(NamedTuple):
+    """What tells an attempt's call: its request, idempotency key and SDK retry counter."""
+
+    key: tuple[str, str, bytes]
+    idempotency_key: str | None
+    counter: int | None
 
 
 def wait_between(
@@ -177,19 +191,24 @@ def wait_between(
 
 
 def _open_call_for(
-    attempt: Attempt, calls: list[Call], last_of_task: dict[str, int]
+    attempt: Attempt,
+    calls: list[Call],
+    last_of_task: dict[str, int],
+    facts: Mapping[int, _Facts],
 ) -> Call | None:
-    key = _key(attempt)
-    key_id = header(attempt.headers, "idempotency-key")
-    count = retry_count(attempt)
-    candidates = [
-        call
-        for call in calls
-        if call.open
-        and _key(call.last) == key
-        and (key_id is None or header(call.last.headers, "idempotency-key") in (None, key_id))
-        and _continues(count, call.last, attempt)
-    ]
+    mine = facts[id(attempt)]
+    key_id, count = mine.idempotency_key, mine.counter
+    candidates = []
+    for call in calls:
+        if not call.open:
+            continue
+        theirs = facts[id(call.last)]
+        if (
+            theirs.key == mine.key
+            and (key_id is None or theirs.idempotency_key in (None, key_id))
+            and _continues(count, theirs.counter, call.last, attempt)
+        ):
+            candidates.append(call)
     same_task = [call for call in candidates if call.last.task == attempt.task]
     if same_task:
         return max(same_task, key=lambda call: call.last.index)
@@ -208,9 +227,9 @@ def _open_call_for(
     return max(handed_over, key=lambda call: call.last.index) if handed_over else None
 
 
-def _continues(count: int | None, last: Attempt, attempt: Attempt) -> bool:
-    """Whether `attempt`, carrying retry counter `count`, may follow `last` in its call."""
-    before = retry_count(last)
+def _continues(count: int | None, before: int | None, last: Attempt, attempt: Attempt) -> bool:
+    """Whether `attempt`, carrying retry counter `count`, may follow `last` (which carried
+    `before`) in its call."""
     if count is None or before is None:
         return count is None and before is None
     if count > 0:

@@ -46,6 +46,8 @@ def request_id_problems(
     calls: Calls, records: list[logging.LogRecord], level: int, targets: list[Attempt]
 ) -> list[str]:
     """Each id of `targets` appears in an application record at `level` or above."""
+    if not targets:
+        return []
     texts = [(record, record_text(record)) for record in records]
     missing: dict[int, list[tuple[Attempt, list[str]]]] = {}
     for attempt in targets:
