@@ -41,14 +41,14 @@ class Request:
             f"generation={self.generation!r})"
         )
 
-    @property
+    @functools.cached_property
     def host(self) -> str:
         """The host name the request was sent to."""
         return urlsplit(self.url).hostname or ""
 
-    @property
+    @functools.cached_property
     def path(self) -> str:
-        """The URL path, without the query."""
+        """The URL path, without the query (read a few times per request: kept)."""
         return urlsplit(self.url).path
 
     @functools.cached_property

@@ -89,8 +89,15 @@ class Fault:
         return self.status == 200 and not self.stream
 
     def replace(self, **changes: Any) -> Fault:
-        """Return a copy with `changes` applied."""
-        return dataclasses.replace(self, **changes)
+        """Return a copy with `changes` applied (checked as a new fault is)."""
+        if type(self) is not Fault or not changes.keys() <= _FAULT_FIELDS:
+            return dataclasses.replace(self, **changes)  # its TypeError names a wrong field
+        # As dataclasses.replace, without a getattr and an argument per field (22 of them).
+        copy = object.__new__(Fault)
+        copy.__dict__.update(self.__dict__)
+        copy.__dict__.update(changes)
+        copy.__post_init__()
+        return copy
 
     def __post_init__(self) -> None:
         __tracebackhide__ = True
@@ -120,6 +127,9 @@ class Fault:
                 )
             if self.after_chunks < 0:
                 raise ValueError(f"after_chunks must be zero or positive, not {self.after_chunks}.")
+
+
+_FAULT_FIELDS = frozenset(f.name for f in dataclasses.fields(Fault))
 
 
 def _check_types(fault: Fault) -> None:
@@ -235,10 +245,10 @@ def current_task() -> str:
     """Return an id of the running thread and asyncio task, to tell concurrent calls apart."""
     ident = threading.get_ident()
     asyncio = sys.modules.get("asyncio")  # not imported: no task can be running
-    try:
-        task = asyncio.current_task() if asyncio is not None else None
-    except RuntimeError:
-        task = None
+    # No running loop, no task: asked first, as current_task() would raise (slower).
+    if asyncio is None or asyncio.events._get_running_loop() is None:
+        return str(ident)
+    task = asyncio.current_task()
     return str(ident) if task is None else f"{ident}/{id(task):x}"
 
 

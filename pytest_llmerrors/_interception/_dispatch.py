@@ -132,7 +132,10 @@ class Dispatcher:
                     path=request.path,
                     model=shape.model(request),
                     stream=stream,
-                    headers=dict(request.headers),
+                    # The adapters build the request's dict for the plugin alone: no copy.
+                    headers=request.headers
+                    if type(request.headers) is dict
+                    else dict(request.headers),
                     status=None if answer.network else answer.status,
                     error=fault.name if fault is not None else None,
                     request_id=request_id,
