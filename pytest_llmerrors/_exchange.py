@@ -103,13 +103,17 @@ class Answer:
 def header(headers: Mapping[str, str] | Iterable[tuple[str, str]], name: str) -> str | None:
     """Return the first value of header `name` in `headers`, case-insensitively, or ``None``."""
     lowered = name.lower()
-    if isinstance(headers, Mapping):
+    if type(headers) is dict or isinstance(headers, Mapping):  # a dict: no ABC check
         value = headers.get(lowered)  # the clients' names are mostly lower-case already
         if value is not None:
             return value
-    pairs = headers.items() if isinstance(headers, Mapping) else headers
+        pairs: Iterable[tuple[str, str]] = headers.items()
+    else:
+        pairs = headers
+    size = len(lowered)
     for key, value in pairs:
-        if key.lower() == lowered:
+        # Most names differ in length: no lower-case copy of each (a miss scans them all).
+        if len(key) == size and key.lower() == lowered:
             return value
     return None
 

@@ -85,6 +85,8 @@ _DISPATCH: dict[Any, Any] = copyreg.dispatch_table
 
 def check_freezegun() -> None:
     """Refuse a freezegun release whose internals were not checked, naming the fix."""
+    if _CHECKED:
+        return
     version = getattr(freezegun, "__version__", "unknown")
     needed = ("freeze_factories", "tz_offsets", "ignore_lists", "tick_flags", "FakeDatetime")
     if not version.startswith(FREEZEGUN_CHECKED) or not all(hasattr(api, n) for n in needed):
@@ -92,6 +94,10 @@ def check_freezegun() -> None:
             f"pytest-llmerrors works with freezegun {', '.join(FREEZEGUN_CHECKED)}.x, found "
             f"freezegun {version}. Install a checked release: pip install 'freezegun>=1.5,<1.6'."
         )
+    _CHECKED.append(version)  # a process imports one freezegun: checked once
+
+
+_CHECKED: list[str] = []
 
 
 def running_instant() -> datetime.datetime | None:

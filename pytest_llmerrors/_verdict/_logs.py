@@ -63,15 +63,14 @@ class LogCapture:
     def start(self) -> None:
         """Start keeping records, and open the root logger to `level`."""
         global _active, _unwrapped, _installed
-        root = logging.getLogger()
+        root = logging.root
         self._saved_level = root.level
         levels: list[tuple[logging.Logger, int]] = []
         if root.level > self.open_level:
             # The HTTP libraries stay as quiet as they were: their INFO records print every
             # URL, API keys in its query included, where nothing was printed without the
             # plugin; and they never count for the request-id rule.
-            for name in _URL_LOGGERS:
-                logger = logging.getLogger(name)
+            for logger in _url_loggers():
                 if logger.level == logging.NOTSET:
                     levels.append((logger, root.level))
                     self._pinned.append((logger, root.level))
@@ -97,7 +96,7 @@ class LogCapture:
                 _installed = False
         levels: list[tuple[logging.Logger, int]] = []
         if self._saved_level is not None:
-            levels.append((logging.getLogger(), self._saved_level))
+            levels.append((logging.root, self._saved_level))
             self._saved_level = None
         for logger, level in self._pinned:
             if logger.level == level:  # the test did not set it itself
@@ -138,6 +137,16 @@ SDK_LOGGERS: tuple[str, ...] = (
 )
 #: Loggers whose records print request URLs: they keep their level when the root opens.
 _URL_LOGGERS: tuple[str, ...] = ("httpx", "httpx2")
+_url_logger_objects: list[logging.Logger] = []
+
+
+def _url_loggers() -> list[logging.Logger]:
+    """The `_URL_LOGGERS` (a logger, once made, is the same object for the whole process)."""
+    if not _url_logger_objects:
+        _url_logger_objects.extend(logging.getLogger(name) for name in _URL_LOGGERS)
+    return _url_logger_objects
+
+
 _STANDARD_RECORD_FIELDS = frozenset(
     vars(logging.LogRecord("", 0, "", 0, "", (), None)).keys() | {"message", "asctime"}
 )
