@@ -46,7 +46,7 @@ def _per_test() -> None:
     interceptor = Interceptor(None, block_network=True, clock=None, keep_installed=True)  # type: ignore[arg-type]
     interceptor.start()
     guard.activate(Guard(("localhost", "127.0.0.1", "::1"), lambda message: None))
-    guard.activate(None)
+    guard.uninstall()  # as a test's session ends: the next one installs the guard again
     interceptor.stop()
 
 
