@@ -161,7 +161,20 @@ def parse(mark: pytest.Mark, where: str) -> MarkerArgs:
 def closest(item: pytest.Item) -> MarkerArgs | None:
     """Return the arguments of `item`'s closest ``llm_errors`` marker, if it has one."""
     mark = item.get_closest_marker(MARKER)
-    return parse(mark, item.nodeid) if mark is not None else None
+    if mark is None:
+        return None
+    # A marker object is shared by every test it marks (a module's, a parametrized test's):
+    # checked at collection, read again by each of its tests. Kept with the mark, whose id
+    # stays its own while the mark is held here.
+    known = _PARSED.get(id(mark))
+    if known is not None and known[0] is mark:
+        return known[1]
+    args = parse(mark, item.nodeid)
+    _PARSED[id(mark)] = (mark, args)
+    return args
+
+
+_PARSED: dict[int, tuple[pytest.Mark, MarkerArgs]] = {}
 
 
 # -- the run's settings: ini and command line ----------------------------------------

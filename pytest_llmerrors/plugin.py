@@ -177,6 +177,9 @@ def inject_error() -> Iterator[ErrorInjector]:
     def on_attempt(attempt: Attempt) -> None:
         hook(item=item, attempt=attempt)
 
+    # Implementations are registered by collection time: with none, no call per request.
+    reported = on_attempt if hook.get_hookimpls() else None
+
     try:
         registry.get(options.case.provider)
     except ValueError as error:
@@ -188,7 +191,7 @@ def inject_error() -> Iterator[ErrorInjector]:
         settings,
         registry,
         rng_seed=f"{options.seed}:{item.nodeid}",
-        on_attempt=on_attempt,
+        on_attempt=reported,
         keep_installed=True,
         test_file=_test_file(item),
     )
