@@ -226,8 +226,10 @@ def _release_clock() -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Before a test without the marker, make sure it runs on real time; give a test marked
-    after collection (``item.add_marker`` in a hook) the fixture its marker asks for."""
+    """Before a test without the marker, make sure it runs on real time; give a marked test
+    whose fixture list lacks ``inject_error`` the fixture its marker asks for: one marked
+    after collection (``item.add_marker`` in a hook), or a parametrized one, whose list
+    pytest prunes back to what the test names after ``pytest_generate_tests``."""
     if item.get_closest_marker(MARKER) is None:
         _release_clock()
         return

@@ -211,9 +211,14 @@ def test_the_injector_sets_up_before_the_tests_own_fixtures(pytester: pytest.Pyt
         @pytest.mark.llm_errors
         def test_marker_alone(warmed_up):
             assert warmed_up[0] < 5
+
+        @pytest.mark.parametrize("n", [1, 2])  # pytest prunes a parametrized test's list
+        @pytest.mark.llm_errors
+        def test_marker_alone_parametrized(n, warmed_up):
+            assert warmed_up[0] < 5
         """
     )
-    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=4)
 
 
 def test_a_marker_added_by_a_hook_injects(pytester: pytest.Pytester) -> None:
