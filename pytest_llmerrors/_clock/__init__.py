@@ -16,6 +16,7 @@ from typing import Protocol
 from ._bindings import release
 from ._fake import FakeClock
 from ._real import RealClock
+from ._sleeps import in_packages
 
 
 class Clock(Protocol):
@@ -37,4 +38,4 @@ class Clock(Protocol):
         """Return the current instant, aware UTC."""
 
 
-__all__ = ["Clock", "FakeClock", "RealClock", "release"]
+__all__ = ["Clock", "FakeClock", "RealClock", "in_packages", "release"]

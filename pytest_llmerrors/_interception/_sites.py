@@ -22,6 +22,8 @@ import sys
 import threading
 from types import FrameType
 
+from .._clock import in_packages
+
 #: Modules whose loops hand out work rather than resend it: when the frame two attempts share
 #: is one of theirs, the second attempt is the next piece of work, not a retry. Our own and
 #: the test runner's frames are never the application's retry loop either.
@@ -75,8 +77,7 @@ class Sites:
                 continue
             if self._in_tests(frame.f_code.co_filename):
                 return False
-            module = frame.f_globals.get("__name__") or ""
-            return not any(module == m or module.startswith(m + ".") for m in _WORK_LOOPS)
+            return not in_packages(frame.f_globals.get("__name__") or "", _WORK_LOOPS)
         return False
 
     def _in_tests(self, filename: str) -> bool:
