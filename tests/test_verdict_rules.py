@@ -390,6 +390,49 @@ def test_records_of_loggers_that_do_not_propagate_count(pytester: pytest.Pyteste
     run(pytester, QUIET_LOGGERS).assert_outcomes(passed=4)
 
 
+SDK_LOGGERS_KEEP_THEIR_LEVEL = """
+import logging
+
+import openai
+import pytest
+from conftest import log
+
+RETRYING = "Retrying request"
+
+
+def ask():
+    openai.OpenAI(api_key="sk-test", max_retries=2).chat.completions.create(
+        model="m", messages=[]
+    )
+    log.info("answered")
+
+
+@pytest.mark.llm_errors(429, provider="openai")
+def test_sdk_lines_stay_out(caplog, inject_error):
+    ask()
+    assert [r.getMessage() for r in caplog.records] == ["answered"]
+
+
+@pytest.mark.llm_errors(429, provider="openai")
+def test_a_level_the_test_sets_stands(caplog, inject_error):
+    caplog.set_level(logging.INFO, logger="openai")
+    ask()
+    messages = [r.getMessage() for r in caplog.records]
+    assert any(m.startswith(RETRYING) for m in messages), messages
+
+
+def test_levels_are_given_back():
+    assert logging.getLogger("openai").level == logging.NOTSET
+    assert logging.getLogger().level == logging.WARNING
+"""
+
+
+def test_sdk_loggers_keep_the_level_they_had(pytester: pytest.Pytester) -> None:
+    """The root opens to INFO for the application's records; the SDK's stay as quiet as they
+    were (its "Retrying request" INFO lines never count), unless the test sets theirs."""
+    run(pytester, SDK_LOGGERS_KEEP_THEIR_LEVEL).assert_outcomes(passed=3)
+
+
 WRAPPED = """
 import anthropic
 import openai

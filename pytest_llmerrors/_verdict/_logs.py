@@ -38,8 +38,10 @@ class LogCapture:
     records at `level` are emitted even where the application left the default WARNING. It
     goes no lower: that would switch on every library's DEBUG records. Records below `level`
     that a logger configured lower still emits are kept too, so a verdict can say the
-    request id was logged, but too quietly. The httpx loggers, whose records print every
-    URL (API keys in the query too), keep the level they had unless the test sets theirs.
+    request id was logged, but too quietly. The SDK and HTTP-library loggers (`SDK_LOGGERS`),
+    whose records never count for that rule, keep the level they had unless the test sets
+    theirs: the httpx records print every URL (API keys in the query too), and the SDKs'
+    INFO lines ("Retrying request ...") would only add a record per retry to every test.
     """
 
     def __init__(self, level: int = logging.INFO) -> None:
@@ -67,10 +69,10 @@ class LogCapture:
         self._saved_level = root.level
         levels: list[tuple[logging.Logger, int]] = []
         if root.level > self.open_level:
-            # The HTTP libraries stay as quiet as they were: their INFO records print every
-            # URL, API keys in its query included, where nothing was printed without the
-            # plugin; and they never count for the request-id rule.
-            for logger in _url_loggers():
+            # The SDKs and HTTP libraries stay as quiet as they were: httpx's INFO records
+            # print every URL, API keys in its query included, where nothing was printed
+            # without the plugin; none of them counts for the request-id rule.
+            for logger in _quiet_loggers():
                 if logger.level == logging.NOTSET:
                     levels.append((logger, root.level))
                     self._pinned.append((logger, root.level))
@@ -135,16 +137,15 @@ SDK_LOGGERS: tuple[str, ...] = (
     "httpcore",
     "httpcore2",
 )
-#: Loggers whose records print request URLs: they keep their level when the root opens.
-_URL_LOGGERS: tuple[str, ...] = ("httpx", "httpx2")
-_url_logger_objects: list[logging.Logger] = []
+_quiet_logger_objects: list[logging.Logger] = []
 
 
-def _url_loggers() -> list[logging.Logger]:
-    """The `_URL_LOGGERS` (a logger, once made, is the same object for the whole process)."""
-    if not _url_logger_objects:
-        _url_logger_objects.extend(logging.getLogger(name) for name in _URL_LOGGERS)
-    return _url_logger_objects
+def _quiet_loggers() -> list[logging.Logger]:
+    """The `SDK_LOGGERS`, which keep their level when the root opens (a logger, once made,
+    is the same object for the whole process)."""
+    if not _quiet_logger_objects:
+        _quiet_logger_objects.extend(logging.getLogger(name) for name in SDK_LOGGERS)
+    return _quiet_logger_objects
 
 
 _STANDARD_RECORD_FIELDS = frozenset(
