@@ -9,7 +9,7 @@ import math
 import re
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -96,12 +96,17 @@ class Fault:
         copy = object.__new__(Fault)
         copy.__dict__.update(self.__dict__)
         copy.__dict__.update(changes)
-        copy.__post_init__()
+        copy._check(changes.keys())  # the fields it kept were checked when it was made
         return copy
 
     def __post_init__(self) -> None:
         __tracebackhide__ = True
-        _check_types(self)
+        self._check(None)
+
+    def _check(self, changed: Collection[str] | None) -> None:
+        """Refuse a bad field (only those `changed`, unless ``None``) or a bad combination."""
+        __tracebackhide__ = True
+        _check_types(self, changed)
         if self.status is None and not (self.network or self.stream):
             raise ValueError(
                 f"Fault {self.name!r} has no status: give an HTTP status 400-599, or name "
@@ -132,42 +137,66 @@ class Fault:
 _FAULT_FIELDS = frozenset(f.name for f in dataclasses.fields(Fault))
 
 
-def _check_types(fault: Fault) -> None:
-    """Refuse a field of the wrong type or out of range, naming the fault and the field."""
+def _check_types(fault: Fault, changed: Collection[str] | None = None) -> None:
+    """Refuse a field of the wrong type or out of range, naming the fault and the field.
+
+    With `changed`, only those fields: a copy made by `Fault.replace` keeps the others from
+    a fault that was checked already (a fault's body and headers are the costly ones).
+    """
     __tracebackhide__ = True
-    if not isinstance(fault.name, str) or not fault.name:
+
+    def due(field: str) -> bool:
+        return changed is None or field in changed
+
+    if due("name") and (not isinstance(fault.name, str) or not fault.name):
         raise ValueError(f"Fault name must be a non-empty str, not {fault.name!r}.")
     prefix = f"Fault {fault.name!r}: "
     try:
         status = fault.status
-        if status is not None and (isinstance(status, bool) or not isinstance(status, int)):
+        if (
+            due("status")
+            and status is not None
+            and (isinstance(status, bool) or not isinstance(status, int))
+        ):
             raise ValueError(
                 f"status must be an int HTTP status (400-599, or 200 with a broken `body`) or "
                 f"None for a network or stream fault, not {status!r}."
             )
-        if fault.classification not in CLASSIFICATIONS:
+        if due("classification") and fault.classification not in CLASSIFICATIONS:
             raise ValueError(
                 f"classification must be one of {', '.join(CLASSIFICATIONS)}, "
                 f"not {fault.classification!r}."
             )
         for name in ("advice", "message"):
-            if not isinstance(getattr(fault, name), str):
+            if due(name) and not isinstance(getattr(fault, name), str):
                 raise ValueError(f"{name} must be a str, not {getattr(fault, name)!r}.")
         for name in ("error_type", "code", "content_type", "request_id", "provider"):
             value = getattr(fault, name)
-            if value is not None and not isinstance(value, str):
+            if due(name) and value is not None and not isinstance(value, str):
                 raise ValueError(f"{name} must be a str or None, not {value!r}.")
-        if not isinstance(fault.extra, Mapping):
+        if due("extra") and not isinstance(fault.extra, Mapping):
             raise ValueError(f"extra must be a mapping of error fields, not {fault.extra!r}.")
-        check_body(fault.body)
-        check_headers(fault.headers)
-        if not isinstance(fault.retry_after, _dt.datetime) and fault.retry_after is not None:
-            check_seconds("retry_after", fault.retry_after, "seconds (a number) or a datetime")
-        if fault.retry_after_ms is not None:
+        if due("body"):
+            check_body(fault.body)
+        if due("headers"):
+            check_headers(fault.headers)
+        retry_after = fault.retry_after
+        if (
+            due("retry_after")
+            and not isinstance(retry_after, _dt.datetime)
+            and retry_after is not None
+        ):
+            check_seconds("retry_after", retry_after, "seconds (a number) or a datetime")
+        if due("retry_after_ms") and fault.retry_after_ms is not None:
             check_seconds("retry_after_ms", fault.retry_after_ms, "milliseconds (a number)", 1000)
-        check_seconds("delay", fault.delay, "seconds (a number)")
+        if due("delay"):
+            check_seconds("delay", fault.delay, "seconds (a number)")
         after = fault.after_chunks
-        if after is not None and (isinstance(after, bool) or not isinstance(after, int)):
+        if (
+            due("after_chunks")
+            and after is not None
+            and (isinstance(after, bool) or not isinstance(after, int))
+        ):
             raise ValueError(f"after_chunks must be a whole number of chunks, not {after!r}.")
     except ValueError as error:
         raise ValueError(f"{prefix}{error}") from None

@@ -3,12 +3,16 @@ input is refused where it is given."""
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from pytest_llmerrors import Fault
 
 # The keys of the inner tests, built so that no source line pytest shows holds one whole.
 KEYS = """
@@ -256,6 +260,29 @@ def test_bad_fault_fields_are_refused_when_built(
     result = pytester.runpytest("-s")
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines([f"*MESSAGE: {message}"])
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"status": "429"}, "Fault 'x': status must be an int HTTP status*not '429'."),
+        ({"classification": 3}, "*classification must be one of*not 3."),
+        ({"delay": 1e300}, "Fault 'x': delay must be at most 315360000 seconds*"),
+        ({"retry_after": "2"}, "*retry_after must be seconds*not '2'."),
+        ({"retry_after_ms": -1}, "*retry_after_ms must be zero or positive*"),
+        ({"message": None}, "Fault 'x': message must be a str, not None."),
+        ({"body": {1, 2}}, "Fault 'x': body must be a str or bytes*JSON*"),
+        ({"headers": {"a\nb": "c"}}, "*headers: 'a*b' is not a header name*"),
+        ({"name": ""}, "Fault name must be a non-empty str, not ''."),
+        ({"status": 200, "body": None}, "Fault 'x': a status 200 fault*needs the broken `body`*"),
+    ],
+)
+def test_bad_fault_fields_are_refused_when_replaced(changes: dict[str, Any], message: str) -> None:
+    """``Fault.replace`` checks the fields it changes (and the combination) as ``Fault()`` does."""
+    base = Fault("x", status=429, headers={"x-trace": "abc"}, body={"error": "slow down"})
+    with pytest.raises(ValueError) as caught:
+        base.replace(**changes)
+    assert fnmatch.fnmatchcase(str(caught.value), message), str(caught.value)
 
 
 def test_bad_fault_in_the_marker_is_a_collection_error(pytester: pytest.Pytester) -> None:
