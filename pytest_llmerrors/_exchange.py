@@ -100,9 +100,21 @@ class Answer:
         return header(self.headers, name)
 
 
+class LowerHeaders(dict[str, str]):
+    """Request headers whose names are all lower-case (the httpx adapter's): a miss is a miss.
+
+    `header` looks a name up once in these, where another mapping's names are compared one
+    by one when the lower-case name is not among them.
+    """
+
+    __slots__ = ()
+
+
 def header(headers: Mapping[str, str] | Iterable[tuple[str, str]], name: str) -> str | None:
     """Return the first value of header `name` in `headers`, case-insensitively, or ``None``."""
     lowered = name.lower()
+    if type(headers) is LowerHeaders:
+        return headers.get(lowered)
     if type(headers) is dict or isinstance(headers, Mapping):  # a dict: no ABC check
         value = headers.get(lowered)  # the clients' names are mostly lower-case already
         if value is not None:

@@ -46,16 +46,18 @@ def record_of(nodeid: str, session: Session, *, timeline: bool) -> dict[str, Any
     injector = session.injector
     entries = session.queue.entries()
     load = injector.load if injector.limits is not None else None
+    attempts = injector.attempts  # each read copies the timeline's list: read once
+    sleeps = [float(s) for s in injector.sleeps]
     return {
         "nodeid": nodeid,
         "provider": injector.provider.name,
         "faults": [entry.label for entry in entries],
         "unconsumed": [entry.label for entry in injector.pending()],
-        "attempt_count": len(injector.attempts),
-        "attempts": [attempt.to_dict() for attempt in injector.attempts] if timeline else [],
+        "attempt_count": len(attempts),
+        "attempts": [attempt.to_dict() for attempt in attempts] if timeline else [],
         "delays": [float(d) for d in injector.delays],
-        "sleeps": [float(s) for s in injector.sleeps],
-        "fake_wait": round(sum(s for s in injector.sleeps if s > 0), 6),
+        "sleeps": sleeps,
+        "fake_wait": round(sum(s for s in sleeps if s > 0), 6),
         "verdict": verdict,
         "problems": broken,
         "skipped_rules": sorted(session.settings.policy.skip_rules | injector.skipped_rules),

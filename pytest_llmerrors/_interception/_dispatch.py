@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from .. import _redact
-from .._exchange import Answer, Request, retry_count
+from .._exchange import Answer, LowerHeaders, Request, retry_count
 from .._faults import Attempt, Classification, Fault, current_task
 from .._limits import Limiter, estimate_tokens
 from .._policy import wait_asked
@@ -23,6 +23,10 @@ from ._sites import Sites
 
 if TYPE_CHECKING:
     from .._clock import Clock
+
+
+#: The header dicts the adapters build for the plugin alone: an attempt keeps them, no copy.
+_OWN_DICTS = (dict, LowerHeaders)
 
 
 class Dispatcher:
@@ -134,7 +138,7 @@ class Dispatcher:
                     stream=stream,
                     # The adapters build the request's dict for the plugin alone: no copy.
                     headers=request.headers
-                    if type(request.headers) is dict
+                    if type(request.headers) in _OWN_DICTS
                     else dict(request.headers),
                     status=None if answer.network else answer.status,
                     error=fault.name if fault is not None else None,

@@ -30,7 +30,7 @@ import respx
 from respx.mocks import HTTPCoreMocker, Mocker
 from respx.models import AllMockedAssertionError, PassThrough
 
-from .._exchange import Answer, Generation, Request, StreamEnd
+from .._exchange import Answer, Generation, LowerHeaders, Request, StreamEnd
 from . import _interceptor
 
 if TYPE_CHECKING:
@@ -210,14 +210,14 @@ _ROUTERS: dict[Generation, _PluginRouter] = {}
 _ABSENT: set[Generation] = set()
 
 
-def _headers(headers: httpx.Headers) -> dict[str, str]:
+def _headers(headers: httpx.Headers) -> LowerHeaders:
     """Return `headers` as ``dict(headers)`` does (repeats joined), in one pass, not n^2.
 
     Decoded here with the encoding read once: ``multi_items()`` reads the property twice
     per header (a third of the plugin's time per request went there).
     """
     encoding = headers.encoding
-    merged: dict[str, str] = {}
+    merged = LowerHeaders()
     for raw_key, raw_value in headers.raw:
         key = raw_key.lower().decode(encoding)
         value = raw_value.decode(encoding)
