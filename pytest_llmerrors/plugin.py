@@ -208,7 +208,11 @@ def _test_file(item: pytest.Item) -> str | None:
     Loops there (the test's, its helpers') call the application again; they do not resend.
     """
     function = getattr(item, "function", None)
-    code = getattr(inspect.unwrap(function), "__code__", None) if function is not None else None
+    if function is None:
+        return None
+    if hasattr(function, "__wrapped__"):  # a decorated test: the file of the code it wraps
+        function = inspect.unwrap(function)
+    code = getattr(function, "__code__", None)
     return code.co_filename if isinstance(code, CodeType) else None
 
 
