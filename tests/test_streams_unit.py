@@ -151,3 +151,32 @@ def test_catalogs_carry_every_stream_scenario_with_advice() -> None:
         for name in ("stream_error", "stream_truncated", "stream_stall"):
             assert scenarios[name].stream and scenarios[name].advice
             assert scenarios[name].after_chunks == 1
+
+
+class _ByMethodShape(_PlainShape):
+    """A shape whose operation reads more than the path: its routes must not be kept."""
+
+    def operation(self, request: Request, prefix: str = "") -> str | None:
+        return "generate" if request.body == b'{"go": true}' else None
+
+
+def _request(path: str, body: bytes = b"{}") -> Request:
+    return Request("POST", f"https://p.test{path}", {}, body)
+
+
+def test_routes_are_found_again_when_the_profile_or_its_shape_says_so() -> None:
+    """A route is found once per path; new endpoints, or a shape reading more than the path
+    (its own `operation`), are asked again."""
+    provider = Provider("plain", (Endpoint(_PlainShape()),), "x-request-id", hex_request_id())
+    first = provider.route(_request("/generate"))
+    assert first is not None and first.operation == "generate"
+    assert provider.route(_request("/generate")) is first
+    assert provider.route(_request("/other")) is None
+    provider.endpoints = (Endpoint(_PlainShape(), prefix="/v2"),)
+    assert provider.route(_request("/generate")) is None
+    moved = provider.route(_request("/v2/generate"))
+    assert moved is not None and moved.endpoint.prefix == "/v2"
+    reading = Provider("by-body", (Endpoint(_ByMethodShape()),), "x-id", hex_request_id())
+    assert reading.route(_request("/generate")) is None
+    routed = reading.route(_request("/generate", b'{"go": true}'))
+    assert routed is not None and routed.operation == "generate"

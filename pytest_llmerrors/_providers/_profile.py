@@ -99,6 +99,11 @@ class Provider:
     _for_status: dict[tuple[int, str], tuple[Fault, Fault]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    #: `route` answers by (method, path), for the `endpoints` they were found among; kept
+    #: only while every endpoint's shape reads the path alone (`ApiShape.operation`).
+    _routes: tuple[tuple[Endpoint, ...] | None, dict[tuple[str, str], Route | None]] = field(
+        default_factory=lambda: (None, {}), init=False, repr=False, compare=False
+    )
 
     def add(self, faults: Iterable[Fault]) -> None:
         """Add `faults` to the catalog, each owned by this profile."""
@@ -107,10 +112,25 @@ class Provider:
 
     def route(self, request: Request) -> Route | None:
         """Return how this profile serves `request`, or ``None`` when it does not."""
-        endpoints = self._endpoints_for(request.path)
-        if request.method.upper() == "GET" and request.path.rstrip("/").endswith("/models"):
-            return self._models_route(request, endpoints)
-        for endpoint in endpoints:
+        method, path = request.method.upper(), request.path
+        if method == "GET" and path.rstrip("/").endswith("/models"):
+            # Anthropic's list or OpenAI's, by the request's headers: not kept.
+            return self._models_route(request, self._endpoints_for(path))
+        known, routes = self._routes
+        if known is not self.endpoints:
+            cacheable = all(type(e.shape).operation is ApiShape.operation for e in self.endpoints)
+            known, routes = self.endpoints, {}
+            self._routes = (known, routes) if cacheable else (None, {})
+        key = (method, path)
+        if key in routes:
+            return routes[key]
+        route = self._route(request)
+        if self._routes[0] is known:
+            routes[key] = route
+        return route
+
+    def _route(self, request: Request) -> Route | None:
+        for endpoint in self._endpoints_for(request.path):
             operation = endpoint.shape.operation(request, endpoint.prefix)
             if operation is not None and (endpoint.only is None or operation in endpoint.only):
                 return Route(self, endpoint, operation)
