@@ -22,14 +22,19 @@ JSON = "application/json"
 SSE = "text/event-stream"
 
 
+#: Compact JSON, as the APIs send it (``json.dumps`` with `separators` builds an encoder per
+#: call: one is kept).
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
+
+
 def dump(data: Any) -> bytes:
     """Serialize `data` as compact JSON bytes."""
-    return json.dumps(data, separators=(",", ":")).encode()
+    return _COMPACT.encode(data).encode()
 
 
 def sse(data: Any, event: str | None = None) -> bytes:
     """Encode one server-sent event: a string as is, anything else as compact JSON."""
-    payload = data if isinstance(data, str) else json.dumps(data, separators=(",", ":"))
+    payload = data if isinstance(data, str) else _COMPACT.encode(data)
     prefix = f"event: {event}\n" if event else ""
     return f"{prefix}data: {payload}\n\n".encode()
 

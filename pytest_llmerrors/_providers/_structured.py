@@ -104,7 +104,13 @@ def wanted(api: str, body: Any) -> Wanted | None:
     return _openai(body)
 
 
+#: The fields of an OpenAI-style request that can force a tool call or JSON output.
+_OPENAI_FORCING = ("tool_choice", "response_format", "text")
+
+
 def _openai(body: dict[str, Any]) -> Wanted | None:
+    if not any(key in body for key in _OPENAI_FORCING):
+        return None  # most requests: no tool to force, plain text asked for
     # Chat completions nest a tool under "function"; the Responses API lays it flat.
     tools = [
         _dict(t.get("function")) if "function" in t else t
