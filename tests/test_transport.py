@@ -149,3 +149,132 @@ def test_patches_are_undone_after_the_test(pytester: pytest.Pytester, loopback: 
         """
     )
     pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1, failed=1)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        (b"https", b"api.openai.com", None, b"/v1/chat/completions"),
+        (b"https", b"generativelanguage.googleapis.com", None, b"/v1beta/models/m:gen?key=AIza1"),
+        (b"http", b"127.0.0.1", 8080, b"/v1/messages"),
+        (b"https", b"api.example.test", 443, b"/v1/chat/completions?a=1&b=%20c"),
+        (b"http", b"::1", 9000, b"/v1/models"),
+        (b"HTTPS", b"API.Example.Test", None, b"/v1/Chat/Completions"),
+    ],
+)
+def test_direct_answers_read_the_url_as_respx_does(raw: tuple[bytes, bytes, int | None, bytes]):
+    """The plugin's direct path for httpcore2 names a request's URL as respx's httpx request
+    of it prints it: default ports, IPv6 brackets and case as httpx normalizes them."""
+    import httpcore
+    from respx.patterns import parse_url
+
+    from pytest_llmerrors._interception._respx import _core_url
+
+    scheme, host, port, target = raw
+    assert _core_url(httpcore.URL(scheme=scheme, host=host, port=port, target=target)) == str(
+        parse_url(raw)
+    )
+
+
+@pytest.mark.parametrize(
+    "pairs",
+    [
+        [(b"Authorization", b"Bearer sk-1"), (b"X-Stainless-Retry-Count", b"0")],
+        [(b"Accept", b"a"), (b"accept", b"b"), (b"ACCEPT", b"c")],
+        [(b"X-Name", "caf\u00e9".encode())],
+        [(b"X-Name", b"\xe9t\xe9")],
+    ],
+    ids=["ascii", "repeated", "utf-8", "latin-1"],
+)
+def test_direct_answers_read_the_headers_as_respx_does(pairs: list[tuple[bytes, bytes]]):
+    """...and its headers as the adapter reads respx's request: names lower-cased, repeats
+    joined, values decoded as httpx decodes them (ascii, else utf-8, else iso-8859-1)."""
+    import httpx
+
+    from pytest_llmerrors._interception._respx import _core_headers, _headers
+
+    assert _core_headers(pairs) == _headers(httpx.Headers(pairs))
+
+
+@pytest.mark.httpx2
+def test_a_users_router_in_the_httpcore2_mocker_answers_what_it_matches(
+    pytester: pytest.Pytester,
+) -> None:
+    """With a user's respx router in the plugin's httpcore2 mocker, requests go through respx
+    again: the user's route answers what it matches, the plugin the rest, sync and async."""
+    pytester.makepyfile(
+        """
+        import asyncio
+
+        import httpx2
+        import pytest
+        import respx
+
+        from pytest_llmerrors._interception._respx import _ROUTERS
+
+        CHAT = "https://api.openai.com/v1/chat/completions"
+
+        @pytest.mark.llm_errors(429)
+        def test_it(inject_error):
+            mocker = _ROUTERS["httpx2"].mocker.name
+            with respx.mock(using=mocker, assert_all_called=False) as router:
+                router.get("https://own.example.test/ping").respond(200, json={"own": True})
+                with httpx2.Client() as client:
+                    assert client.get("https://own.example.test/ping").json() == {"own": True}
+                    assert client.post(CHAT, json={"model": "m"}).status_code == 429
+
+                async def both():
+                    async with httpx2.AsyncClient() as client:
+                        own = await client.get("https://own.example.test/ping")
+                        chat = await client.post(CHAT, json={"model": "m"})
+                    return own.json(), chat.status_code
+
+                assert asyncio.run(both()) == ({"own": True}, 200)
+            assert [a.status for a in inject_error.attempts] == [429, 200]
+        """
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1)
+
+
+@pytest.mark.httpx2
+def test_the_plugins_httpx2_requests_skip_respxs_conversions(pytester: pytest.Pytester) -> None:
+    """The plugin answers httpx2 requests from httpcore2's request, sync and async, without
+    an httpx request and response made in between (respx's conversions cost about what the
+    plugin's whole answer does); a request no profile serves still goes through respx."""
+    pytester.makepyfile(
+        """
+        import asyncio
+
+        import httpx2
+        import pytest
+
+        from pytest_llmerrors._interception._respx import _ROUTERS
+
+        CHAT = "https://api.openai.com/v1/chat/completions"
+
+        @pytest.mark.llm_errors(503, block_network=False)
+        def test_it(inject_error, monkeypatch):
+            mocker = _ROUTERS["httpx2"].mocker
+            converted = []
+            original = mocker.to_httpx_request.__func__
+            monkeypatch.setattr(
+                mocker,
+                "to_httpx_request",
+                classmethod(lambda cls, **kw: converted.append(1) or original(cls, **kw)),
+            )
+            with httpx2.Client() as client:
+                assert client.post(CHAT, json={"model": "m"}).status_code == 503
+
+            async def chat():
+                async with httpx2.AsyncClient() as client:
+                    return (await client.post(CHAT, json={"model": "m"})).status_code
+
+            assert asyncio.run(chat()) == 200
+            assert converted == []
+            with httpx2.Client() as client:
+                with pytest.raises(httpx2.ConnectError):
+                    client.get("http://127.0.0.1:9/unserved")  # passed through: refused
+            assert converted  # respx's pool and connection patches each read it
+        """
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1)

@@ -11,17 +11,22 @@ dispatcher): for httpx it is a router of respx's own ``httpcore`` mocker, the on
 side by side in either order of starting. The plugin's router stays first and steps aside
 (`AllMockedAssertionError`, respx's "not mine") for a request a user's route matches;
 whatever nobody serves goes to the network (`PassThrough`) when no test is running or
-``block_network`` is off. For httpx2 it is a mocker of its own for httpcore2.
+``block_network`` is off. For httpx2 it is a mocker of its own for httpcore2, whose patch
+answers the plugin's requests straight from httpcore2's request while the plugin's router
+is its only one (`_direct_mock`): respx's httpx request and response in between cost
+about as much as the plugin's answer.
 
 What this leans on in respx, checked on 0.22.0 and 0.23.x (`RESPX_CHECKED`, enforced at
 first use; CI runs both ends): ``MockRouter`` with its ``handler`` / ``async_handler``
 overridden, ``Mocker.routers``, ``HTTPCoreMocker`` (its ``targets``, renamed for httpcore2,
-and ``from_sync_httpx_response``), ``Route.pattern``, and respx's two exceptions.
+its ``mock`` patch factory, wrapped, and ``from_sync_httpx_response``), ``Route.pattern``,
+``patterns.parse_url``'s reading of a raw URL (`_core_url`), and respx's two exceptions.
 """
 
 from __future__ import annotations
 
 import importlib
+import inspect
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -119,11 +124,68 @@ def _from_httpx_response_httpcore2(
     )
 
 
+def _direct_mock(cls: type[HTTPCoreMocker], spec: Any) -> Any:
+    """respx's patch of the pool method `spec`, answering the plugin's requests directly.
+
+    While the plugin's router is the mocker's only one and a test runs, a request is read
+    from httpcore2's own request and answered with httpcore2's own response, as respx would
+    answer it through that router, without making an httpx request and response in between
+    (respx's conversions cost about as much as the plugin's answer). Anything else (no test
+    running, a request no profile serves, a user's router in this mocker) goes through
+    respx's patch as before.
+    """
+    patched = HTTPCoreMocker.mock.__func__(cls, spec)  # type: ignore[attr-defined]
+    if patched is spec:  # not a pool method, or already patched
+        return spec
+
+    if inspect.iscoroutinefunction(spec):
+
+        async def amock(self: Any, *args: Any, **kwargs: Any) -> Any:
+            router = _sole_router(cls)
+            request = args[0] if args else kwargs.get("request")
+            if router is not None and request is not None:
+                body = b"".join([part async for part in request.stream])
+                request.stream = httpx.ByteStream(body)  # read again if respx takes over
+                planned = router.answer_core(request, body)
+                if planned is not None:
+                    interceptor, answer = planned
+                    await interceptor.async_wait(answer.delay)
+                    return router.core_response(answer, interceptor)
+            return await patched(self, *args, **kwargs)
+
+        return amock
+
+    def mock(self: Any, *args: Any, **kwargs: Any) -> Any:
+        router = _sole_router(cls)
+        request = args[0] if args else kwargs.get("request")
+        if router is not None and request is not None:
+            body = b"".join(request.stream)
+            request.stream = httpx.ByteStream(body)  # read again if respx takes over
+            planned = router.answer_core(request, body)
+            if planned is not None:
+                interceptor, answer = planned
+                interceptor.wait(answer.delay)
+                return router.core_response(answer, interceptor)
+        return patched(self, *args, **kwargs)
+
+    return mock
+
+
+def _sole_router(mocker: type[Mocker]) -> _PluginRouter | None:
+    """The plugin's router, when it is `mocker`'s only one and a test is running."""
+    routers = mocker.routers
+    if len(routers) != 1 or _interceptor.active() is None:
+        return None
+    router = routers[0]
+    return router if isinstance(router, _PluginRouter) else None
+
+
 def _httpcore2_mocker() -> type[Mocker]:
     """Define respx's httpcore mocker pointed at httpcore2's connection pools.
 
     respx registers mockers by name for good, and a fresh import of this module (pytester
-    runs in-process, then forgets the modules it loaded) must not reuse a name.
+    runs in-process, then forgets the modules it loaded) must not reuse a name. Its patch
+    answers the plugin's own requests directly (`_direct_mock`).
     """
     name, number = "llmerrors_httpcore2", 1
     while name in Mocker.registry:
@@ -136,6 +198,7 @@ def _httpcore2_mocker() -> type[Mocker]:
             "name": name,
             "targets": [t.replace("httpcore.", "httpcore2.", 1) for t in HTTPCoreMocker.targets],
             "from_sync_httpx_response": classmethod(_from_httpx_response_httpcore2),
+            "mock": classmethod(_direct_mock),
         },
     )
 
@@ -189,15 +252,42 @@ class _PluginRouter(respx.MockRouter):
         )
 
     def _respond(self, answer: Answer, interceptor: Interceptor) -> httpx.Response:
+        stream = self._stream(answer, interceptor)
+        return httpx.Response(status_code=answer.status, headers=answer.headers, stream=stream)
+
+    def _stream(self, answer: Answer, interceptor: Interceptor) -> _Stream:
+        """Return the answer's body as a stream, or raise its network fault."""
         core = self.core()
         if answer.network is not None:
             name, message = _NETWORK_EXCEPTIONS[answer.network]
             raise getattr(core, name)(f"{message} (injected by pytest-llmerrors)")
         if answer.events is not None:
-            stream = _Stream(answer.events, core, answer.stream_end, (interceptor, answer.stall))
-        else:
-            stream = _Stream([answer.body], core)
-        return httpx.Response(status_code=answer.status, headers=answer.headers, stream=stream)
+            return _Stream(answer.events, core, answer.stream_end, (interceptor, answer.stall))
+        return _Stream([answer.body], core)
+
+    def answer_core(self, request: Any, body: bytes) -> tuple[Interceptor, Answer] | None:
+        """Plan the answer to an httpcore request whose body is `body` (`_direct_mock`)."""
+        interceptor = _interceptor.active()
+        if interceptor is None:
+            return None
+        answer = interceptor.answer(
+            Request(
+                method=request.method.decode("ascii"),
+                url=_core_url(request.url),
+                headers=_core_headers(request.headers),
+                body=body,
+                generation=self.generation,
+                timeouts=dict(request.extensions.get("timeout") or {}),
+            )
+        )
+        return None if answer is None else (interceptor, answer)
+
+    def core_response(self, answer: Answer, interceptor: Interceptor) -> Any:
+        """Return `answer` as the core's response, as `_respond` and respx would make it."""
+        stream = self._stream(answer, interceptor)
+        return self.core().Response(
+            status=answer.status, headers=answer.headers, content=stream, extensions={}
+        )
 
 
 def _matches(router: Any, request: httpx.Request) -> bool:
@@ -223,6 +313,35 @@ def _headers(headers: httpx.Headers) -> LowerHeaders:
         value = raw_value.decode(encoding)
         merged[key] = f"{merged[key]}, {value}" if key in merged else value
     return merged
+
+
+def _core_url(url: Any) -> str:
+    """Return an httpcore request's URL as respx's ``httpx.Request`` of it prints it."""
+    scheme = url.scheme.decode("ascii")
+    host = url.host.decode("ascii")
+    if host and ":" in host and host[0] != "[":
+        host = f"[{host}]"  # an IPv6 address
+    port = "" if url.port is None else f":{url.port}"
+    raw = f"{scheme}://{host}{port}{url.target.decode('ascii')}"
+    if port or host != host.lower() or scheme != scheme.lower():
+        return str(httpx.URL(raw))  # httpx normalizes these (a default port, case)
+    return raw
+
+
+def _core_headers(pairs: list[tuple[bytes, bytes]]) -> LowerHeaders:
+    """Return an httpcore request's headers as `_headers` returns an ``httpx.Headers`` of them:
+    decoded as httpx decodes them (ascii, else utf-8, else iso-8859-1), names lower-cased."""
+    for encoding in ("ascii", "utf-8", "iso-8859-1"):
+        merged = LowerHeaders()
+        try:
+            for raw_key, raw_value in pairs:
+                key = raw_key.lower().decode(encoding)
+                value = raw_value.decode(encoding)
+                merged[key] = f"{merged[key]}, {value}" if key in merged else value
+        except UnicodeDecodeError:
+            continue
+        return merged
+    raise AssertionError("iso-8859-1 decodes every byte")  # pragma: no cover
 
 
 def install() -> None:
