@@ -13,10 +13,12 @@ makes a naive fake clock's per-test module scan expensive. Each suite runs at tw
 and the cost per test is the slope between them (what one more test costs, without
 start-up, collection of the imports, or the first test's one-time set-up); wall times are
 pytest's own session time, the best of five alternating rounds. Prints both slopes and
-their ratio, and beside them the median in-process time of one test (setup, call and
+their ratio, the ratio of the two slopes within each round (its four suites ran within
+seconds of each other), and beside them the median in-process time of one test (setup, call and
 teardown) of each suite, which a busy machine disturbs far less than session times, and
 the ratio of the median and of the lower-quartile test within each pair of suites run back
-to back (bare first in one round, the plugin first in the next). The goal: a marked test
+to back (bare first in one round, the plugin first in the next). Both suites run once,
+untimed, before the rounds, with bytecode caching on (see `ENV`). The goal: a marked test
 costs at most what the same test costs on bare respx. Asserts nothing: run it, read it.
 
     python benchmarks/bench_overhead.py [SMALL LARGE]
@@ -24,6 +26,7 @@ costs at most what the same test costs on bare respx. Asserts nothing: run it, r
 
 from __future__ import annotations
 
+import os
 import re
 import statistics
 import subprocess
@@ -104,6 +107,15 @@ def test_case(n, monkeypatch):
 
 ROUNDS = 5
 
+#: The suites run as in a user's checkout, where Python and pytest keep their bytecode caches:
+#: with PYTHONDONTWRITEBYTECODE set, pytest parses and rewrites the plugin's modules anew at
+#: every run's first marked test, and the tens of thousands of syntax-tree objects that
+#: leaves to the garbage collector bring a full collection (about 150 ms with the SDKs
+#: loaded) into the tests of the larger suite: a one-time cost that the slope would count
+#: as a per-test one. A warm-up run of each suite fills the caches before anything is timed
+#: (in the installed packages' ``__pycache__``, as any pytest run there would).
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
 #: Loaded by both suites: each test's own time (setup, call and teardown), in-process, so a
 #: busy machine's spikes (interpreter start, imports, a neighbour's load) fall outside the
 #: median and the lower quartile that this prints beside pytest's summary. The real
@@ -156,7 +168,7 @@ def run(source: str, n: int, workdir: Path, name: str) -> float:
     ]
     if name == "bare":
         args += ["-p", "no:llmerrors"]
-    done = subprocess.run(args, capture_output=True, text=True, cwd=workdir, check=False)
+    done = subprocess.run(args, capture_output=True, text=True, cwd=workdir, env=ENV, check=False)
     match = re.search(r"(\d+) passed in ([\d.]+)s", done.stdout)
     if done.returncode != 0 or not match or int(match.group(1)) != n:
         raise SystemExit(f"{name} suite failed:\n{done.stdout[-3000:]}\n{done.stderr[-2000:]}")
@@ -170,33 +182,35 @@ def run(source: str, n: int, workdir: Path, name: str) -> float:
 Times = dict[tuple[str, int], float]
 
 
-def _best(
-    source: str, n: int, workdir: Path, name: str, times: dict[tuple[str, int], float]
-) -> None:
-    best = run(source, n, workdir, name)
-    times[name, n] = min(best, times.get((name, n), best))
+def _slope(times: Times, name: str, small: int, large: int) -> float:
+    """Return what one more test costs in `times` (ms): the slope between the two sizes."""
+    return (times[name, large] - times[name, small]) / (large - small) * 1000
 
 
 def main() -> None:
     small, large = (int(a) for a in sys.argv[1:3]) if len(sys.argv) > 2 else (100, 400)
-    times: Times = {}
+    times: Times = {}  # the best of each suite over all rounds
+    rounds: list[Times] = []  # each round's own times
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         (workdir / "pytest.ini").write_text("[pytest]\n")
         (workdir / "conftest.py").write_text(TIMER)
+        for source, name in ((BARE, "bare"), (PLUGIN, "plugin")):
+            run(source, small, workdir, name)  # warm-up: bytecode caches, not timed
+            MEDIANS[name].clear()
+            QUARTILES[name].clear()
         # Alternate the suites and keep each one's best time: a busy machine slows a run at
         # random, and the minimum is the run least disturbed.
         # The two suites of a size run back to back, bare first in one round and the plugin
         # first in the next, so a machine that slows down or speeds up favours neither.
         for round_ in range(ROUNDS):
+            rounds.append({})
             for n in (small, large):
                 pair = [(BARE, "bare"), (PLUGIN, "plugin")]
                 for source, name in pair if round_ % 2 == 0 else reversed(pair):
-                    _best(source, n, workdir, name, times)
-    slope = {
-        name: (times[name, large] - times[name, small]) / (large - small) * 1000
-        for name in ("bare", "plugin")
-    }
+                    took = rounds[-1][name, n] = run(source, n, workdir, name)
+                    times[name, n] = min(took, times.get((name, n), took))
+    slope = {name: _slope(times, name, small, large) for name in ("bare", "plugin")}
     print(
         f"suite sizes:               {small} and {large} tests (two 429s, Retry-After: 2, success)"
     )
@@ -207,6 +221,17 @@ def main() -> None:
             f"-> {slope[name]:.2f} ms per extra test"
         )
     print(f"per-test cost, plugin/bare: {slope['plugin'] / slope['bare']:.2f}x")
+    # Each round's four suites ran within seconds of each other: its two slopes met the same
+    # machine, where the best times above may come from different rounds.
+    per_round = [
+        _slope(times_, "plugin", small, large) / _slope(times_, "bare", small, large)
+        for times_ in rounds
+    ]
+    print(
+        "per-test cost within each round, plugin/bare: "
+        + " ".join(f"{r:.2f}" for r in per_round)
+        + f" -> median {statistics.median(per_round):.2f}x"
+    )
     median = {name: statistics.median(values) for name, values in MEDIANS.items()}
     print(
         f"median time of one test, in-process, over {len(MEDIANS['bare'])} suites each: bare "
