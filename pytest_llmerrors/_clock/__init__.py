@@ -16,7 +16,6 @@ from typing import Protocol
 from ._bindings import release
 from ._fake import FakeClock
 from ._real import RealClock
-from ._sleeps import in_packages
 
 
 class Clock(Protocol):
@@ -38,4 +37,4 @@ class Clock(Protocol):
         """Return the current instant, aware UTC."""
 
 
-__all__ = ["Clock", "FakeClock", "RealClock", "in_packages", "release"]
+__all__ = ["Clock", "FakeClock", "RealClock", "release"]

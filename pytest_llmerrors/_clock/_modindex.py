@@ -17,8 +17,8 @@ from typing import Any, NamedTuple
 import freezegun.api
 import freezegun.config
 
+from .._names import in_packages
 from . import _sleeps
-from ._sleeps import in_packages
 
 # Modules whose references are left alone. pytest's own timing stays real (honest durations);
 # subprocess times real processes (its `_time` frozen, `Popen.wait(timeout)` would never expire);

@@ -22,6 +22,8 @@ from typing import Any, Protocol, TypeVar
 
 import freezegun.api
 
+from .._names import in_packages
+
 _T = TypeVar("_T")
 _LOOKS = ("__name__", "__qualname__", "__doc__")
 
@@ -88,11 +90,6 @@ def deactivate(clock: Sleeper) -> None:
 def running() -> Sleeper | None:
     """Return the running clock, if any."""
     return _active
-
-
-def in_packages(name: str, packages: tuple[str, ...]) -> bool:
-    """Whether module `name` is one of `packages` or inside one."""
-    return any(name == p or name.startswith(p + ".") for p in packages)
 
 
 def _sleep_length(secs: object) -> float | None:

@@ -22,7 +22,7 @@ import sys
 import threading
 from types import FrameType
 
-from .._clock import in_packages
+from .._names import in_packages
 
 #: Modules whose loops hand out work rather than resend it: when the frame two attempts share
 #: is one of theirs, the second attempt is the next piece of work, not a retry. Our own and

@@ -10,6 +10,8 @@ import logging
 import threading
 from collections.abc import Callable
 
+from .._names import in_packages
+
 #: `LogCapture` instances capturing now (copied on change, so emitting reads it unlocked).
 _active: tuple[LogCapture, ...] = ()
 _install = threading.Lock()
@@ -155,10 +157,7 @@ _STANDARD_RECORD_FIELDS = frozenset(
 
 def counts(record: logging.LogRecord, level: int) -> bool:
     """Whether `record` is an application record at `level` or above (not an SDK's)."""
-    name = record.name
-    return record.levelno >= level and not any(
-        name == sdk or name.startswith(f"{sdk}.") for sdk in SDK_LOGGERS
-    )
+    return record.levelno >= level and not in_packages(record.name, SDK_LOGGERS)
 
 
 def record_text(record: logging.LogRecord) -> str:
